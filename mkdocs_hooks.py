@@ -1,0 +1,42 @@
+"""MkDocs hooks: make snippets/ importable for exec fences, and stamp every page with its provenance.
+
+Provenance is computed in the build process itself, the same interpreter whose transformers and torch
+produced the page's numbers. The build date honours SOURCE_DATE_EPOCH (reproducible builds); it is the
+only part of a page that changes between two builds of the same commit.
+"""
+
+import datetime
+import os
+import platform
+import sys
+from pathlib import Path
+
+SNIPPETS = str(Path(__file__).resolve().parent / "snippets")
+
+
+def build_date() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = (datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc) if epoch
+              else datetime.datetime.now(datetime.timezone.utc))
+    return moment.strftime("%Y-%m-%d")
+
+
+def on_config(config):
+    if SNIPPETS not in sys.path:
+        sys.path.insert(0, SNIPPETS)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    return config
+
+
+def on_page_markdown(markdown, page, config, files):
+    import torch
+    import transformers
+
+    stamp = (
+        f'\n\n<p class="provenance" data-transformers="{transformers.__version__}" '
+        f'data-torch="{torch.__version__}" data-built="{build_date()}">'
+        f"Every number, table and figure on this page was computed when the site was built, on "
+        f"{build_date()} (UTC), with transformers {transformers.__version__}, torch {torch.__version__} "
+        f"and Python {platform.python_version()}.</p>\n"
+    )
+    return markdown + stamp

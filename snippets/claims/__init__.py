@@ -1,0 +1,148 @@
+"""The ledger: every claim of the analysis under review, each with the check that decides its verdict.
+
+One entry is one checkable statement, quoted from `shared/seed/000_6ea6f51534417dfe.txt`. Entries live
+in one module per chapter of this package (`fixed_window_size.py`, `window_size_calculation.py`, ...),
+each defining `CLAIMS`; this file collects them in the analysis' order and renders them. A verdict is
+never written by hand: `evaluate` runs the entry's check against the installed transformers.
+
+    python snippets/claims              # the whole ledger as a Markdown table
+    python snippets/claims --json       # the same as JSON (the site publishes it as claims.json)
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from typing import Callable
+
+VERDICTS = ("confirmed", "partly true", "refuted", "unsupported")
+
+# Section of the analysis -> the handbook page that tests it (relative to docs/).
+SECTION_PAGES = {
+    "1": "chapters/1-fixed-window-size.md",
+    "2": "chapters/2-window-size-calculation.md",
+    "3": "chapters/3-window-padding.md",
+    "4": "chapters/4-spatial-merge.md",
+    "5": "chapters/5-attention-windows.md",
+    "6": "chapters/6-coordinate-prediction.md",
+    "7": "chapters/7-optimal-image-sizes.md",
+    "conclusion": "chapters/conclusion.md",
+}
+SECTION_TITLES = {
+    "1": "Fixed window size", "2": "Window size calculation", "3": "Window padding",
+    "4": "Spatial merge", "5": "Attention windows", "6": "Why coordinate prediction fails",
+    "7": "Optimal image sizes", "conclusion": "Conclusion",
+}
+
+
+@dataclass(frozen=True)
+class Result:
+    verdict: str  # one of VERDICTS
+    evidence: str  # Markdown: what the check computed, with its numbers
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str  # stable, used as the HTML anchor claim-<id> and in claims.json
+    section: str  # key of SECTION_PAGES
+    claim: str  # the analysis' words (quoted, may be lightly trimmed with ...)
+    check: Callable[[], Result]
+
+    @property
+    def page(self) -> str:
+        return SECTION_PAGES[self.section]
+
+    @property
+    def anchor(self) -> str:
+        return f"claim-{self.id}"
+
+
+def _section_order(claim: Claim) -> int:
+    return list(SECTION_PAGES).index(claim.section)
+
+
+@functools.lru_cache(maxsize=None)
+def all_claims() -> tuple:
+    """Every entry of every chapter module in this package, in the analysis' order."""
+    found = []
+    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if module.name.startswith("_"):
+            continue
+        found.extend(importlib.import_module(f"{__name__}.{module.name}").CLAIMS)
+    ids = [claim.id for claim in found]
+    duplicated = {i for i in ids if ids.count(i) > 1}
+    if duplicated:
+        raise ValueError(f"claim ids used twice: {sorted(duplicated)}")
+    return tuple(sorted(found, key=_section_order))  # stable: keeps each module's own order
+
+
+@functools.lru_cache(maxsize=None)
+def evaluate(claim: Claim) -> Result:
+    result = claim.check()
+    if result.verdict not in VERDICTS:
+        raise ValueError(f"{claim.id}: verdict {result.verdict!r} is not one of {VERDICTS}")
+    return result
+
+
+def claims_in(section: str) -> list:
+    return [claim for claim in all_claims() if claim.section == section]
+
+
+def badge(verdict: str) -> str:
+    """The verdict as text inside a styled span: colour helps, the word carries the meaning."""
+    return f'<span class="verdict verdict-{verdict.replace(" ", "-")}">{verdict}</span>'
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def render_section(section: str) -> str:
+    """The section's rows, for its own chapter page: each row carries the anchor claims.json links to."""
+    rows = ["| # | The analysis says | Verdict | What the check computed |", "|---|---|---|---|"]
+    for claim in claims_in(section):
+        result = evaluate(claim)
+        rows.append(f'| <span id="{claim.anchor}"></span>`{claim.id}` | “{_cell(claim.claim)}” '
+                    f"| {badge(result.verdict)} | {_cell(result.evidence)} |")
+    if len(rows) == 2:
+        raise LookupError(f"no claims registered for section {section!r}")
+    return "\n".join(rows)
+
+
+def render_all(from_page: str = "chapters/conclusion.md") -> str:
+    """The whole ledger, each claim linking to its evidence (links relative to `from_page`)."""
+    depth = from_page.count("/")
+    prefix = "../" * depth
+    rows = ["| Section | The analysis says | Verdict | Evidence |", "|---|---|---|---|"]
+    for claim in all_claims():
+        result = evaluate(claim)
+        link = f"{prefix}{claim.page}#{claim.anchor}"
+        rows.append(f"| {claim.section}. {SECTION_TITLES[claim.section]} | “{_cell(claim.claim)}” "
+                    f"| {badge(result.verdict)} | [`{claim.id}`]({link}) |")
+    return "\n".join(rows)
+
+
+def verdict_counts() -> dict:
+    counts = {verdict: 0 for verdict in VERDICTS}
+    for claim in all_claims():
+        counts[evaluate(claim).verdict] += 1
+    return counts
+
+
+def as_records(site_url: str = "") -> list:
+    """The ledger as plain records: id, section, claim, verdict, evidence URL (and the evidence text)."""
+    records = []
+    for claim in all_claims():
+        result = evaluate(claim)
+        page_url = claim.page[: -len(".md")] + "/"
+        records.append({
+            "id": claim.id,
+            "section": claim.section,
+            "claim": claim.claim,
+            "verdict": result.verdict,
+            "evidence": f"{site_url}{page_url}#{claim.anchor}",
+            "evidence_text": result.evidence,
+        })
+    return records

@@ -1,0 +1,55 @@
+"""Test set-up shared by tests/ and by the doc fences that pytest-markdown-docs collects from docs/.
+
+pytest-markdown-docs reads each fence's text as written, so a fence that is only `--8<-- "file.py"`
+would run nothing. The hook below runs pymdownx.snippets' own preprocessor over every fence, with the
+same base path and check_paths as mkdocs.yml, so a fence is tested with exactly the code the page runs.
+"""
+
+import io
+import os
+import sys
+from pathlib import Path
+
+import markdown
+import pytest
+from markdown_it import MarkdownIt
+
+ROOT = Path(__file__).resolve().parent.parent
+SNIPPETS = ROOT / "snippets"
+SITE = ROOT / "site"
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+if str(SNIPPETS) not in sys.path:
+    sys.path.insert(0, str(SNIPPETS))
+
+
+def _snippet_preprocessor():
+    md = markdown.Markdown(extensions=["pymdownx.snippets"], extension_configs={
+        "pymdownx.snippets": {"base_path": [str(SNIPPETS)], "check_paths": True}})
+    return md.preprocessors["snippet"]
+
+
+class IncludingMarkdownIt(MarkdownIt):
+    """A MarkdownIt whose fence tokens carry their --8<-- includes expanded."""
+
+    def parse(self, src, env=None):
+        tokens = super().parse(src, env)
+        preprocessor = _snippet_preprocessor()
+        for token in tokens:
+            if token.type == "fence" and "--8<--" in token.content:
+                token.content = "\n".join(preprocessor.run(token.content.splitlines())) + "\n"
+        return tokens
+
+
+@pytest.hookimpl
+def pytest_markdown_docs_markdown_it():
+    return IncludingMarkdownIt("commonmark")
+
+
+@pytest.hookimpl
+def pytest_markdown_docs_globals():
+    # Fences print tables and whole SVG figures; keep them out of the terminal but still execute print.
+    sink = io.StringIO()
+    return {"print": lambda *args, **kwargs: print(*args, **{**kwargs, "file": sink})}

@@ -1,0 +1,93 @@
+"""Pin the verdict of every claim in the ledger, and show the checks follow the installed code.
+
+A change in transformers that flips a verdict turns this file red instead of silently changing a page.
+Adding a claim to the ledger without pinning its verdict here also fails.
+"""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import claims
+from claims import VERDICTS, all_claims, as_records, evaluate, render_all, render_section
+
+EXPECTED = {
+    "s1-window-size-112": "confirmed",
+    "s1-window-size-fixed": "partly true",
+    "s1-patch-size-14": "confirmed",
+    "s1-merge-size-2": "confirmed",
+    "s2-formula": "confirmed",
+    "s2-value-4": "confirmed",
+    "s2-line-442": "partly true",
+    "s2-at-least-4x4-patches": "refuted",
+}
+
+
+def test_every_claim_is_pinned():
+    assert {claim.id for claim in all_claims()} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("claim", all_claims(), ids=lambda c: c.id)
+def test_verdict(claim):
+    result = evaluate(claim)
+    assert result.verdict == EXPECTED[claim.id], result.evidence
+    assert result.evidence.strip()
+
+
+def test_claims_follow_the_analysis_order():
+    order = list(claims.SECTION_PAGES)
+    sections = [order.index(claim.section) for claim in all_claims()]
+    assert sections == sorted(sections)
+
+
+def test_section_table_has_one_anchored_row_per_claim():
+    table = render_section("2")
+    for claim in claims.claims_in("2"):
+        assert f'<span id="claim-{claim.id}"></span>' in table
+    assert table.count("\n") == 1 + len(claims.claims_in("2"))
+
+
+def test_unknown_section_fails_loudly():
+    with pytest.raises(LookupError):
+        render_section("no such section")
+
+
+def test_whole_ledger_links_each_claim_to_its_evidence():
+    table = render_all("chapters/conclusion.md")
+    for claim in all_claims():
+        assert f"(../{claim.page}#claim-{claim.id})" in table
+
+
+def test_records_and_command_line():
+    records = as_records("https://example.org/")
+    assert records[0]["evidence"].startswith("https://example.org/chapters/1-fixed-window-size/#claim-")
+    assert all(record["verdict"] in VERDICTS for record in records)
+    printed = json.loads(subprocess.run([sys.executable, "snippets/claims", "--json"], capture_output=True,
+                                        text=True, check=True).stdout)
+    assert [r["id"] for r in printed] == [r["id"] for r in records]
+
+
+def test_checks_follow_the_installed_config(monkeypatch):
+    """With a different window size in the config, the window checks change their verdicts."""
+    from transformers import Qwen2_5_VLVisionConfig
+
+    import claims.fixed_window_size as s1
+    import claims.window_size_calculation as s2
+    import window_size_calculation as calc
+
+    def patched(**kwargs):
+        return Qwen2_5_VLVisionConfig(**{"window_size": 224, **kwargs})
+
+    for module in (s1, s2, calc):
+        monkeypatch.setattr(module, "Qwen2_5_VLVisionConfig", patched)
+    assert s1.CLAIMS[0].check().verdict == "partly true"  # default 224, checkpoints 112
+    assert s2.check_value().verdict == "refuted"  # 224 // 2 // 14 = 8
+    assert s2.check_at_least_4x4_patches().verdict == "refuted"
+
+
+def test_verdict_outside_the_vocabulary_is_rejected():
+    bad = claims.Claim("x", "1", "x", lambda: claims.Result("plausible", "x"))
+    with pytest.raises(ValueError):
+        evaluate(bad)

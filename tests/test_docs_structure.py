@@ -1,0 +1,45 @@
+"""House rules for the Markdown pages: every executed fence is named and runs code that exists."""
+
+import re
+from collections import Counter
+
+import pytest
+
+from docs_fences import DOCS, SNIPPETS, exec_fences, fences, pages
+
+CHAPTERS = ["1-fixed-window-size", "2-window-size-calculation", "3-window-padding", "4-spatial-merge",
+            "5-attention-windows", "6-coordinate-prediction", "7-optimal-image-sizes", "conclusion"]
+
+
+def test_chapters_exist_in_the_analysis_order():
+    text = (DOCS.parent / "mkdocs.yml").read_text()
+    positions = [text.index(f"chapters/{name}.md") for name in CHAPTERS]
+    assert positions == sorted(positions)
+    assert all((DOCS / "chapters" / f"{name}.md").exists() for name in CHAPTERS)
+
+
+def test_every_exec_fence_has_a_unique_id():
+    found = exec_fences()
+    assert found, "no exec fences found: the fence parser is broken"
+    missing = [f"{fence.page.name}: {fence.info}" for fence in found if "id" not in fence.attrs]
+    assert not missing, f"exec fences without id=: {missing}"
+    counts = Counter(fence.attrs["id"] for fence in found)
+    assert not [i for i, n in counts.items() if n > 1], f"duplicate fence ids: {counts}"
+
+
+def test_every_exec_fence_shows_its_source():
+    hidden = [fence.attrs["id"] for fence in exec_fences() if not fence.attrs.get("source")]
+    assert not hidden, f"exec fences that do not show their code to readers: {hidden}"
+
+
+def test_includes_point_at_existing_snippets():
+    for fence in exec_fences():
+        for name in fence.includes:
+            assert (SNIPPETS / name).is_file(), f"{fence.page.name} includes missing snippet {name}"
+
+
+@pytest.mark.parametrize("page", pages(), ids=lambda p: p.relative_to(DOCS).as_posix())
+def test_no_bare_notest_fence(page):
+    # A bare `python notest` info string renders as raw text in Material; use {.python notest}.
+    bad = [fence.info for fence in fences(page) if re.fullmatch(r"python\s+notest.*", fence.info)]
+    assert not bad, f"{page.name}: bare notest fences {bad}"
