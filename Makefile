@@ -9,6 +9,7 @@ BIN := $(VENV)/bin
 # The install stamp is named after the lock's hash, so editing requirements.lock reinstalls.
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 SITE := site
+CHROMIUM := /usr/bin/chromium
 
 export NO_MKDOCS_2_WARNING := 1
 export MPLBACKEND := Agg
@@ -32,13 +33,18 @@ $(STAMP): requirements.lock
 
 venv: $(STAMP)
 
+# Browser tests drive Debian's Chromium (Playwright never downloads a browser here).
+$(CHROMIUM):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
 build: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir $(SITE)
 
 serve: $(STAMP)
 	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
 
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/mkdocs build --strict --site-dir $(SITE)
 	$(BIN)/lychee --offline --include-fragments --no-progress --index-files index.html \
 	  --root-dir "$(CURDIR)/$(SITE)" '$(SITE)/**/*.html'

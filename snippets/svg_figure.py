@@ -39,7 +39,8 @@ def svg_figure(fig, alt: str, caption: str = "") -> str:
     text = buffer.getvalue()
     text = text[text.index("<svg"):].replace(INK, "currentColor")
     alt_attr = html.escape(alt, quote=True)
-    text = text.replace("<svg ", f'<svg role="img" aria-label="{alt_attr}" ', 1)
+    # Text drawn in black carries no fill attribute; inheriting currentColor from the root recolours it.
+    text = text.replace("<svg ", f'<svg role="img" aria-label="{alt_attr}" style="fill: currentColor" ', 1)
     text = text.replace(">", f"><title>{html.escape(alt)}</title>", 1)
     caption_html = f"<figcaption>{caption}</figcaption>" if caption else ""
     return f'<figure class="handbook-figure">\n{text}\n{caption_html}</figure>'

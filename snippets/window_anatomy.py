@@ -24,19 +24,18 @@ for i in range(patches_per_side + 1):  # patch grid, thin
 for i in range(tokens_per_side + 1):  # merged-token grid, thick
     ax.plot([i * token] * 2, [0, window], lw=2.2, color=PALETTE[0])
     ax.plot([0, window], [i * token] * 2, lw=2.2, color=PALETTE[0])
-ax.add_patch(Rectangle((0, 0), patch, patch, hatch="////", fill=False, edgecolor=PALETTE[4], lw=1.5))
-ax.add_patch(Rectangle((token, token), token, token, hatch="..", fill=False, edgecolor=PALETTE[2], lw=2))
-ax.annotate(f"one patch: {patch}x{patch} px", (patch, patch / 2), (window * 0.55, -10),
-            arrowprops={"arrowstyle": "->"}, ha="left", va="center")
-ax.annotate(f"one LLM token: {merge}x{merge} patches = {token}x{token} px", (2 * token, 1.5 * token),
-            (window * 0.35, window + 12), arrowprops={"arrowstyle": "->"}, ha="center")
+one_patch = ax.add_patch(Rectangle((0, 0), patch, patch, hatch="////", fill=False, edgecolor=PALETTE[4], lw=1.5))
+one_token = ax.add_patch(Rectangle((token, token), token, token, hatch="..", fill=False, edgecolor=PALETTE[2], lw=2))
+ax.legend([one_patch, one_token], [f"one patch: {patch}x{patch} px",
+                                   f"one LLM token: {merge}x{merge} patches = {token}x{token} px"],
+          loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=1)
 ax.set_xlim(0, window)
 ax.set_ylim(window, 0)  # image coordinates: y grows downwards
 ax.set_aspect("equal")
 ax.set_xlabel("x (pixels of the resized image)")
 ax.set_ylabel("y (pixels)")
 ax.set_title(f"One attention window: {window}x{window} px = {patches_per_side}x{patches_per_side} patches "
-             f"= {tokens_per_side}x{tokens_per_side} LLM tokens", fontsize=9, pad=28)
+             f"= {tokens_per_side}x{tokens_per_side} LLM tokens", fontsize=9)
 
 print(svg_figure(
     fig,
