@@ -14,6 +14,7 @@ import claims
 from claims import VERDICTS, all_claims, as_records, evaluate, render_all, render_section
 
 EXPECTED = {
+    # Sections 1-2 (chapters 1-2)
     "s1-window-size-112": "confirmed",
     "s1-window-size-fixed": "partly true",
     "s1-patch-size-14": "confirmed",
@@ -22,6 +23,8 @@ EXPECTED = {
     "s2-value-4": "confirmed",
     "s2-line-442": "partly true",
     "s2-at-least-4x4-patches": "refuted",
+    # Sections 3-5 (chapters 3-5)
+    # Sections 6-7 and the conclusion
 }
 
 
