@@ -1,0 +1,98 @@
+"""The 'Beyond the analysis' pages: the model family, the two resize rules, and transformers versions."""
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+import transformers
+
+from docs_fences import ROOT, SNIPPETS
+from window_code_users import (INSTALLED, calls_window_code, models_using_window_code, other_callers, scan,
+                               settings)
+
+# ----------------------------------------------------------------------------------------- the family
+
+FAKE_MODELING = '''
+from ...vision_utils import get_vision_window_index
+from .configuration_toy import ToyVisionConfig
+
+
+class ToyVisionModel:
+    config: ToyVisionConfig
+
+    def __init__(self, config: ToyVisionConfig):
+        self.patch_size = config.patch_size
+        self.window_size = config.window_size
+
+    def forward(self, grid_thw):
+        {call}
+        return grid_thw
+'''
+CALL = "get_vision_window_index(grid_thw, spatial_merge_size=2, window_size=self.window_size, patch_size=self.patch_size)"
+
+
+def fake_package(tmp_path: Path, call: str) -> Path:
+    """A transformers-shaped tree holding one real model file and one fake toy model."""
+    root = tmp_path / "transformers"
+    real = INSTALLED / "models" / "qwen2_5_vl" / "modeling_qwen2_5_vl.py"
+    (root / "models" / "qwen2_5_vl").mkdir(parents=True)
+    (root / "models" / "qwen2_5_vl" / real.name).write_text(real.read_text())
+    (root / "models" / "toy").mkdir(parents=True)
+    (root / "models" / "toy" / "modeling_toy.py").write_text(FAKE_MODELING.format(call=call))
+    return root
+
+
+def test_family_gains_a_model_that_starts_calling_the_window_code(tmp_path):
+    root = fake_package(tmp_path, CALL)
+    assert models_using_window_code(root) == ["qwen2_5_vl", "toy"]
+    toy = next(site for site in scan(root) if site.model == "toy")
+    assert (toy.owner, toy.method, toy.config_class) == ("ToyVisionModel", "forward", "ToyVisionConfig")
+    assert toy.config_module == "transformers.models.toy.configuration_toy"
+    assert toy.arguments["window_size"] == "self.window_size"
+
+
+def test_family_drops_a_model_whose_call_is_removed(tmp_path):
+    root = fake_package(tmp_path, "pass  # the call was removed; the import stays")
+    assert models_using_window_code(root) == ["qwen2_5_vl"]
+
+
+def test_a_modular_file_alone_does_not_count(tmp_path):
+    root = fake_package(tmp_path, "pass")
+    (root / "models" / "toy" / "modular_toy.py").write_text(FAKE_MODELING.format(call=CALL))
+    assert calls_window_code(root / "models" / "toy" / "modular_toy.py")
+    assert models_using_window_code(root) == ["qwen2_5_vl"]
+
+
+def test_installed_family_includes_the_models_the_evidence_names():
+    found = models_using_window_code()
+    # evidence.md names Qwen2.5-Omni's vision encoder and EXAONE 4.5 as reusers of the code.
+    assert {"qwen2_5_vl", "qwen2_5_omni", "exaone4_5"} <= set(found)
+    assert "qwen2_vl" not in found and "qwen3_vl" not in found
+    assert "exporters/utils.py" in other_callers()
+
+
+def test_qwen25_settings_are_evaluated_from_the_config():
+    site = next(s for s in scan() if s.model == "qwen2_5_vl")
+    values = settings(site)
+    assert (values["patch_size"], values["spatial_merge_size"], values["window_size"]) == (14, 2, 112)
+    assert values["window_cells"] == 8 and values["window_pixels"] == 112
+    assert values["config"].fullatt_block_indexes == values["config"].__class__().fullatt_block_indexes
+
+
+def test_family_page_statement_about_released_checkpoints():
+    """family.md says the config-class defaults agree with the released checkpoints on the table's settings."""
+    released = json.loads((SNIPPETS / "data" / "released_vision_configs.json").read_text())["checkpoints"]
+    default = transformers.Qwen2_5_VLVisionConfig()
+    for checkpoint in released.values():
+        for name in ("patch_size", "spatial_merge_size", "window_size"):
+            assert checkpoint[name] == getattr(default, name)
+        assert list(checkpoint["fullatt_block_indexes"]) == list(default.fullatt_block_indexes)
+
+
+def test_small_image_has_one_window_equal_to_full_attention():
+    from family_tokens_windows import encode
+    small = encode("qwen2_5_vl", 84, 84)
+    assert small["windows"] == 1 and small["largest"] == small["grid"][0] * small["grid"][1]
+    assert encode("qwen2_vl", 84, 84)["windows"] is None
+    assert encode("qwen3_vl", 224, 224)["grid"] == (14, 14)  # 16-pixel patches
