@@ -33,18 +33,29 @@ $(STAMP): requirements.lock
 
 venv: $(STAMP)
 
+# transformers 4.52.4 (the analysis' release) in its own directory: the versions page and its test run it
+# in a subprocess with PYTHONPATH=$(TF_4_52_4), on top of .venv's torch (see requirements-4.52.4.lock).
+TF_4_52_4 := $(VENV)/tf-4.52.4
+TF_4_52_4_STAMP := $(TF_4_52_4)/.installed-$(shell sha1sum requirements-4.52.4.lock | cut -c1-12)
+
+$(TF_4_52_4_STAMP): requirements-4.52.4.lock | $(STAMP)
+	rm -rf $(TF_4_52_4)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --target $(TF_4_52_4) \
+	  -r requirements-4.52.4.lock
+	@touch $@
+
 # Browser tests drive Debian's Chromium (Playwright never downloads a browser here).
 $(CHROMIUM):
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
-build: $(STAMP)
+build: $(STAMP) $(TF_4_52_4_STAMP)
 	$(BIN)/mkdocs build --strict --site-dir $(SITE)
 
-serve: $(STAMP)
+serve: $(STAMP) $(TF_4_52_4_STAMP)
 	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
 
-test: $(STAMP) $(CHROMIUM)
+test: $(STAMP) $(TF_4_52_4_STAMP) $(CHROMIUM)
 	$(BIN)/mkdocs build --strict --site-dir $(SITE)
 	$(BIN)/lychee --offline --include-fragments --no-progress --index-files index.html \
 	  --root-dir "$(CURDIR)/$(SITE)" '$(SITE)/**/*.html'
