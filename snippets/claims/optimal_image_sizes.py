@@ -1,0 +1,65 @@
+"""Ledger entries for section 7 of the analysis, "Optimal Image Sizes"."""
+
+from transformers.models.qwen2_vl.image_processing_qwen2_vl import smart_resize
+
+from claims import Claim, Result
+from size_sweep import FACTOR, FULL_WINDOW, RELEASED, SIDES, WINDOW, layout
+
+CLASS_DEFAULT = (56 * 56, 28 * 28 * 1280)  # Qwen2VLImageProcessor() bounds
+NAMED = (224, 336, 448, 560)
+
+
+def check_works_best_at_multiples() -> Result:
+    multiples = [side for side in SIDES if side % WINDOW == 0]
+    full = [side for side in multiples if layout(side, side)["full_share"] == 1]
+    moved = {side: smart_resize(side, side, FACTOR, *CLASS_DEFAULT)[0] for side in multiples
+             if smart_resize(side, side, FACTOR, *CLASS_DEFAULT) != (side, side)}
+    moved_text = ", ".join(f"{s}→{r}" for s, r in moved.items()) or "none"
+    return Result("unsupported", (
+        f"\"Works best\" is a claim about accuracy, which needs the real model. What the code does with a multiple of "
+        f"{WINDOW}: {len(full)} of the {len(multiples)} square multiples from {multiples[0]} to {multiples[-1]} fill "
+        f"every attention window (released bounds), and nothing else changes: the same layers, the same attention "
+        f"inside each window. The input side is not even what counts: with the class default max_pixels these "
+        f"inputs are resized to other sides ({moved_text}). The technical report (arXiv:2502.13923, cited) says "
+        f"regions smaller than {WINDOW}x{WINDOW} are processed without padding."))
+
+
+def check_fits_cleanly() -> Result:
+    squares = {side: layout(side, side) for side in SIDES}
+    clean = [side for side, r in squares.items() if r["full_share"] == 1]
+    multiples = [side for side in SIDES if side % WINDOW == 0]
+    verdict = "confirmed" if clean == multiples else "refuted"
+    r448 = squares[448]
+    return Result(verdict, (
+        f"Over the square sweep {SIDES[0]}..{SIDES[-1]} px, every window is full exactly for {clean} "
+        f"({'the' if clean == multiples else 'not the'} multiples of {WINDOW}); e.g. 448x448 gives "
+        f"{r448['windows']} windows of {FULL_WINDOW} tokens. Elsewhere the right and bottom windows are partial, "
+        f"never padded in attention."))
+
+
+def check_optimal_sizes() -> Result:
+    rows = []
+    kept_and_full = True
+    for side in NAMED:
+        r = layout(side, side)
+        kept = r["resized"] == (side, side) and smart_resize(side, side, FACTOR, *CLASS_DEFAULT) == (side, side)
+        kept_and_full &= kept and r["full_share"] == 1
+        rows.append(f"{side}: {r['tokens']} tokens, {r['windows']} full windows")
+    r476 = layout(476, 476)
+    verdict = "partly true" if kept_and_full else "refuted"
+    return Result(verdict, (
+        f"Each passes the processor unchanged and fills every window ({'; '.join(rows)}). Nothing in the code makes "
+        f"them more accurate: they only differ in token count, and the analysis' own 476x476 "
+        f"({r476['tokens']} tokens) has {r476['full_share']:.0%} full windows. Size is a token budget "
+        f"(chapter 7's table), not a lattice."))
+
+
+CLAIMS = [
+    Claim("s7-works-best-multiples-112", "7",
+          "The model works best when image dimensions are multiples of window_size = 112",
+          check_works_best_at_multiples),
+    Claim("s7-fits-cleanly", "7",
+          "After patch division (÷14) and spatial merge (÷2), the result fits cleanly into 4x4 windows",
+          check_fits_cleanly),
+    Claim("s7-optimal-sizes", "7", "Optimal sizes: 224x224, 336x336, 448x448, 560x560, etc.", check_optimal_sizes),
+]
