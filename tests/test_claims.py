@@ -25,6 +25,21 @@ EXPECTED = {
     "s2-at-least-4x4-patches": "refuted",
     # Sections 3-5 (chapters 3-5)
     # Sections 6-7 and the conclusion
+    "s6-relies-attention-patterns": "unsupported",
+    "s6-positional-within-windows": "refuted",
+    "s6-coherent-features": "unsupported",
+    "s6-windows-mostly-padding": "refuted",
+    "s6-spatial-obscured": "partly true",
+    "s6-features-noisy": "unsupported",
+    "s6-predictions-random": "unsupported",
+    "s7-works-best-multiples-112": "unsupported",
+    "s7-fits-cleanly": "confirmed",
+    "s7-optimal-sizes": "partly true",
+    "c-designed-for-medium-to-large": "refuted",
+    "c-not-enough-context": "refuted",
+    "c-degraded-coordinate-prediction": "partly true",
+    "c-demo-476-fits": "refuted",
+    "c-demo-84-padding": "refuted",
 }
 
 
