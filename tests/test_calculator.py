@@ -1,0 +1,140 @@
+"""The calculator page's JavaScript gives exactly what the installed transformers gives.
+
+The JavaScript file the page loads (docs/javascripts/calculator.js) runs under node through
+tests/calculator_node.mjs; the answers are compared, field by field and float by float, with
+snippets/calculator_golden.py, which calls transformers' own smart_resize and get_vision_window_index.
+"""
+
+import json
+import shutil
+import subprocess
+
+import pytest
+import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from transformers import Qwen2VLImageProcessor
+
+from calculator_golden import MAX_LISTED_WINDOWS, PRESETS, case, golden_cases, reference
+from docs_fences import ROOT
+
+HARNESS = ROOT / "tests" / "calculator_node.mjs"
+CHUNK = 5000
+
+
+class NodeCalculator:
+    """One long-lived node process; each call sends a batch of inputs as one line."""
+
+    def __init__(self):
+        node = shutil.which("node")
+        if node is None:
+            pytest.fail("node is not on PATH: the calculator's JavaScript cannot be tested")
+        self.proc = subprocess.Popen([node, str(HARNESS), str(MAX_LISTED_WINDOWS)], cwd=ROOT, text=True,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    def __call__(self, cases: list) -> list:
+        answers = []
+        for start in range(0, len(cases), CHUNK):
+            self.proc.stdin.write(json.dumps(cases[start:start + CHUNK]) + "\n")
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+            assert line, f"node exited with {self.proc.poll()}"
+            answers += json.loads(line)
+        return answers
+
+    def close(self):
+        self.proc.stdin.close()
+        assert self.proc.wait() == 0
+
+
+@pytest.fixture(scope="module")
+def node_calculator():
+    calculator = NodeCalculator()
+    yield calculator
+    calculator.close()
+
+
+def differences(cases: list, answers: list, expected: list | None = None) -> list:
+    """(case, python, javascript) for every input where the page would show something else."""
+    found = []
+    expected = expected or [reference(c) for c in cases]
+    for c, py, js in zip(cases, expected, answers, strict=True):
+        if py.get("windows") == {"indexed": False}:  # too large to index in a test: compare the rest
+            if js.get("windows") is None:
+                found.append((c, py, js))
+                continue
+            js = {**js, "windows": {"indexed": False}}
+        if py != js:
+            found.append((c, py, js))
+    return found
+
+
+@pytest.fixture(scope="module")
+def golden():
+    """The golden table: every input of the grid with transformers' answer, computed now."""
+    return [(c, reference(c)) for c in golden_cases()]
+
+
+def test_golden_table_matches_exactly(node_calculator, golden):
+    cases, expected = [c for c, _ in golden], [r for _, r in golden]
+    answers = node_calculator(cases)
+    bad = differences(cases, answers, expected)
+    assert not bad, f"{len(bad)} of {len(cases)} inputs differ, e.g. {bad[:5]}"
+
+
+def resized_without_bounds(c):
+    factor = c["patch_size"] * c["merge_size"]
+    return round(c["height"] / factor) * factor
+
+
+def test_golden_grid_covers_the_edges(golden):
+    results = golden
+    ok = [(c, r) for c, r in results if "error" not in r]
+    for factor in {p["patch_size"] * p["merge_size"] for p in PRESETS.values()}:
+        # Exact ties with an even floor: Python's round goes down where Math.round would go up, and the
+        # rounded side is kept (no min/max rescale), so the rounding rule decides the answer.
+        ties = [c for c, r in ok if c["patch_size"] * c["merge_size"] == factor
+                and 2 * (c["height"] % factor) == factor and (c["height"] // factor) % 2 == 0
+                and r["resized"][0] == resized_without_bounds(c) and c["height"] // factor > 0]
+        assert len(ties) >= 10, f"factor {factor}: too few half-way cases where rounding decides"
+    assert any(c["height"] == 1 or c["width"] == 1 for c, _ in ok)
+    ratios = [max(c["height"], c["width"]) / min(c["height"], c["width"]) for c, _ in ok]
+    assert 200 in ratios and max(ratios) == 200  # the largest accepted ratio is exactly 200
+    refused = [c for c, r in results if r.get("error", "").startswith("ValueError: absolute aspect ratio")]
+    assert min(max(c["height"], c["width"]) / min(c["height"], c["width"]) for c in refused) < 200.01
+    assert any(c["min_pixels"] > c["max_pixels"] for c, _ in ok)
+    assert any(max(c["height"], c["width"]) == 1_000_000 for c, _ in ok)
+    assert any(r["error"].startswith("ValueError: `size` dict") for _, r in results if "error" in r)
+    assert any(r["error"] == "ZeroDivisionError: division by zero" for _, r in results if "error" in r)
+    windowed = [r["windows"] for _, r in ok if r["windows"] and "count" in r["windows"]]
+    assert any(w["equals_full_attention"] for w in windowed) and any(not w["equals_full_attention"] for w in windowed)
+    assert any(w["sizes"] and len(w["sizes"]) > 50 for w in windowed)
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+@pytest.mark.parametrize("height, width", [(1, 1), (70, 70), (126, 98), (1, 200), (476, 476), (480, 640),
+                                           (3, 601), (1080, 1920)])
+def test_reference_follows_the_processor(preset, height, width):
+    """The golden's smart_resize call is what the real image processor does to an image of that size."""
+    c = case(preset, height, width)
+    expected = reference(c)
+    processor = Qwen2VLImageProcessor(patch_size=c["patch_size"], merge_size=c["merge_size"])
+    try:
+        grid = processor(images=torch.zeros(3, height, width), return_tensors="pt")["image_grid_thw"][0].tolist()
+    except ValueError as error:
+        assert expected == {"error": f"ValueError: {error}"}
+        return
+    assert grid == [1, *expected["grid"]]
+
+
+SIDES = st.one_of(st.integers(1, 300), st.integers(1, 5000), st.integers(1, 1_000_000))
+BOUNDS = st.one_of(st.sampled_from([3136, 1003520, 12845056, 200704, 65536]), st.integers(1, 20_000_000))
+CASES = st.builds(lambda preset, h, w, lo, hi: case(preset, h, w, lo, hi),
+                  st.sampled_from(sorted(PRESETS)), SIDES, SIDES, BOUNDS, BOUNDS)
+
+
+@settings(max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(CASES, min_size=1, max_size=60))
+def test_random_inputs_match(node_calculator, cases):
+    answers = node_calculator(cases)
+    assert not differences(cases, answers)
