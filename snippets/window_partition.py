@@ -1,0 +1,62 @@
+"""Draw the attention windows over the merged-token grid, from the real window code's own output.
+
+Each merged token is coloured by the window `get_vision_window_index` put it in (read back from
+`window_index` and `cu_window_seqlens`); the cells `F.pad` added with -100 are hatched grey: they
+belong to no window. Run from the repository root: python snippets/window_partition.py
+"""
+
+import matplotlib.pyplot as plt
+from matplotlib.patches import Patch, Rectangle
+
+from padding_trace import SIZES, trace
+from svg_figure import PALETTE, svg_figure
+
+COLOURS = PALETTE[:7]  # PALETTE[7] (grey) is kept for the padding
+HATCHES = ["", "//", "..", "\\\\", "oo", "--", "++"]
+
+fig, axes = plt.subplots(1, len(SIZES), figsize=(13, 4.6), layout="constrained", gridspec_kw={"width_ratios": [
+    max(trace(w, h).padded_index.shape[1], 6) for w, h in SIZES]})
+for ax, (width, height) in zip(axes, SIZES):
+    tr = trace(width, height)
+    windows = tr.window_of_token()
+    rows, cols = tr.padded_index.shape
+    per_row = (cols + 3) // 4 or 1
+    for r in range(rows):
+        for c in range(cols):
+            if tr.padded_index[r, c] == tr.pad_value:
+                ax.add_patch(Rectangle((c, r), 1, 1, facecolor=PALETTE[7], alpha=0.35, hatch="xx",
+                                       edgecolor=PALETTE[7], lw=0.3))
+                continue
+            w = windows[r, c]
+            colour = (w // per_row * 3 + w % per_row) % len(COLOURS)  # neighbours never share a colour
+            ax.add_patch(Rectangle((c, r), 1, 1, facecolor=COLOURS[colour], alpha=0.75,
+                                   hatch=HATCHES[colour], edgecolor="white", lw=0.4))
+    for n in range(len(tr.cu_window_seqlens) - 1):  # window number at each window's centre
+        cells = (windows == n).nonzero()
+        ax.text(cells[1].mean() + 0.5, cells[0].mean() + 0.5, str(n), ha="center", va="center",
+                fontsize=7 if rows > 12 else 9, fontweight="bold")
+    ax.set_xlim(0, cols)
+    ax.set_ylim(rows, 0)
+    ax.set_aspect("equal")
+    ax.set_xticks(range(0, cols + 1, 4))
+    ax.set_yticks(range(0, rows + 1, 4))
+    ax.set_title(f"{width}x{height} px\n{tr.merged[0]}x{tr.merged[1]} tokens\n"
+                 f"{len(tr.cu_window_seqlens) - 1} window(s)", fontsize=9)
+    ax.set_xlabel("token column", fontsize=9)
+axes[0].set_ylabel("merged-token row", fontsize=9)
+fig.legend(handles=[Patch(facecolor=COLOURS[0], alpha=0.75, label="a window's tokens (number = window)"),
+                    Patch(facecolor=PALETTE[7], alpha=0.35, hatch="xx", label="-100 padding: in no window")],
+           loc="outside lower center", ncol=2)
+fig.suptitle("Attention windows that get_vision_window_index builds, over the padded index grid", fontsize=10)
+
+print(svg_figure(
+    fig,
+    alt=(f"{len(SIZES)} grids of merged tokens, one per image size, each token coloured by its attention window; "
+         "the -100 padding cells are hatched grey along the bottom and right edges. " + "; ".join(
+             f"{w}x{h} px: {trace(w, h).merged[0]}x{trace(w, h).merged[1]} tokens in "
+             f"{len(trace(w, h).window_patches)} window(s) holding {sorted(set(trace(w, h).window_tokens))} "
+             f"tokens, padded to {trace(w, h).padded_index.shape[0]}x{trace(w, h).padded_index.shape[1]}"
+             for w, h in SIZES) + "."),
+    caption="Every coloured cell is a real merged token; grey cells exist only in the padded index array and are "
+            "removed before the windows are formed. Window numbers are the order the encoder processes them in.",
+))
