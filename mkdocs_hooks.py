@@ -40,3 +40,14 @@ def on_page_markdown(markdown, page, config, files):
         f"and Python {platform.python_version()}.</p>\n"
     )
     return markdown + stamp
+
+
+def on_post_build(config):
+    """Publish the ledger as site/claims.json: id, section, claim, verdict and evidence URL of every claim."""
+    import json
+
+    import claims
+
+    records = claims.as_records(config.site_url or "")
+    target = Path(config.site_dir) / "claims.json"
+    target.write_text(json.dumps(records, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
