@@ -96,3 +96,96 @@ def test_small_image_has_one_window_equal_to_full_attention():
     assert small["windows"] == 1 and small["largest"] == small["grid"][0] * small["grid"][1]
     assert encode("qwen2_vl", 84, 84)["windows"] is None
     assert encode("qwen3_vl", 224, 224)["grid"] == (14, 14)  # 16-pixel patches
+
+
+# --------------------------------------------------------------------------------------- versions
+
+import csv  # noqa: E402
+import importlib.util  # noqa: E402
+import zipfile  # noqa: E402
+
+import torch  # noqa: E402
+
+import window_index_4_52_4 as old_release  # noqa: E402
+from window_code_history import agreement, installed_row  # noqa: E402
+from window_size_calculation import history_row  # noqa: E402
+
+
+def load_script():
+    spec = importlib.util.spec_from_file_location("window_code_lines", ROOT / "scripts" / "window_code_lines.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_installed_row_is_read_from_the_source_and_agrees_with_the_last_release_on_record():
+    row = installed_row()
+    assert row["version"] == transformers.__version__ and row["file"] == "src/transformers/vision_utils.py"
+    lines = (INSTALLED / "vision_utils.py").read_text().splitlines()
+    assert lines[int(row["vit_merger_window_size"]) - 1].strip().startswith("vit_merger_window_size =")
+    assert lines[int(row["def_get_window_index"]) - 1].startswith("def get_vision_window_index(")
+    assert " agree on" in agreement()
+
+
+def fake_wheel(tmp_path: Path, files: dict) -> Path:
+    wheel = tmp_path / "transformers-0.0.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name, path in files.items():
+            archive.write(path, name)
+    return wheel
+
+
+def test_maintenance_script_reads_the_installed_layout_like_the_live_row(tmp_path):
+    script = load_script()
+    wheel = fake_wheel(tmp_path, {script.MODELING: INSTALLED / "models/qwen2_5_vl/modeling_qwen2_5_vl.py",
+                                  script.VISION_UTILS: INSTALLED / "vision_utils.py"})
+    row, live = script.row_for("0.0.0", wheel), installed_row()
+    for column in ["file", "def_get_window_index", "vit_merger_window_size", "pad_h", "pad_w"]:
+        assert row[column] == live[column], column
+    assert row["note"] == "get_vision_window_index; wrapper removed"
+
+
+def test_maintenance_script_reads_the_4_52_4_layout_like_the_recorded_row(tmp_path):
+    script = load_script()
+    old_file = old_release.OLD_DIR / "transformers/models/qwen2_5_vl/modeling_qwen2_5_vl.py"
+    row = script.row_for("4.52.4", fake_wheel(tmp_path, {script.MODELING: old_file}))
+    recorded = history_row("4.52.1")  # the data file notes "4.52.4 identical"
+    for column in ["file", "def_get_window_index", "vit_merger_window_size", "pad_h", "pad_w"]:
+        assert row[column] == recorded[column], column
+
+
+def test_data_file_is_in_the_scripts_column_order():
+    with (SNIPPETS / "data" / "transformers_window_code_lines.tsv").open() as handle:
+        assert next(csv.reader(handle, delimiter="\t")) == load_script().COLUMNS
+
+
+@pytest.fixture(scope="module")
+def comparison():
+    return old_release.compare()
+
+
+def test_4_52_4_runs_in_isolation_with_the_installed_torch(comparison):
+    old = comparison["old"]
+    assert old["version"] == "4.52.4" and old["file"].startswith(str(old_release.OLD_DIR))
+    assert old["torch"] == torch.__version__
+
+
+def test_4_52_4_lines_are_the_ones_the_analysis_quotes(comparison):
+    # The seed: "modeling_qwen2_5_vl.py line 442" and "Lines 450-451".
+    assert comparison["old"]["lines"]["vit_merger_window_size"] == 442
+    assert (comparison["old"]["lines"]["pad_h"], comparison["old"]["lines"]["pad_w"]) == (450, 451)
+
+
+def test_4_52_4_and_installed_window_indices_are_identical(comparison):
+    assert comparison["calls"] == len(old_release.SINGLE) + len(old_release.BATCHES) > 3000
+    assert comparison["differing"] == []
+    assert "identical in every call" in old_release.report(comparison)
+
+
+def test_the_comparison_would_see_a_difference(comparison):
+    """Against a different window size the same 4.52.4 results differ: the check is able to fail."""
+    differing = 0
+    for grids, then in zip([[g] for g in old_release.SINGLE], comparison["old"]["results"]):
+        index, _ = transformers.vision_utils.get_vision_window_index(torch.tensor(grids), 2, 224, 14)
+        differing += index.tolist() != then["index"]
+    assert differing > 0

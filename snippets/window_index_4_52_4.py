@@ -1,0 +1,116 @@
+"""transformers 4.52.4 (the analysis' release) against the installed one: the same window indices?
+
+4.52.4 lives in its own directory, .venv/tf-4.52.4 (`make` installs it from requirements-4.52.4.lock).
+A child Python process with that directory first on PYTHONPATH builds a tiny random-weight
+Qwen2_5_VisionTransformerPretrainedModel with 4.52.4 and calls its `get_window_index(grid_thw)` on
+every grid below; this process computes the same grids with the installed `get_vision_window_index`
+and compares. The child also reports where its statements sit in the 4.52.4 file.
+
+Run from the repository root: python snippets/window_index_4_52_4.py
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import torch
+import transformers
+from transformers import Qwen2_5_VLVisionConfig
+from transformers.vision_utils import get_vision_window_index
+
+HERE = Path(__file__).parent if "__file__" in globals() else Path("snippets")
+OLD_VERSION = "4.52.4"
+OLD_DIR = (HERE.parent / ".venv" / f"tf-{OLD_VERSION}").resolve()
+
+# Patch grids (t, h, w) as the processor makes them: h and w even (2x2 merge), one image per call, plus
+# a few batches of several images in one call (window indices are offset per image).
+SINGLE = [(t, h, w) for t in (1, 2) for h in range(2, 82, 2) for w in range(2, 82, 2)]
+BATCHES = [[(1, 6, 6), (1, 34, 34)], [(1, 16, 16), (2, 10, 24), (1, 2, 80)], [(1, 52, 94), (1, 8, 8)]]
+
+CHILD = r'''
+import inspect, json, re, sys
+import torch
+import transformers
+from transformers.models.qwen2_5_vl.configuration_qwen2_5_vl import Qwen2_5_VLVisionConfig
+from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import Qwen2_5_VisionTransformerPretrainedModel
+
+torch.manual_seed(0)
+config = Qwen2_5_VLVisionConfig(depth=2, hidden_size=32, num_heads=2, intermediate_size=64, out_hidden_size=16,
+                                fullatt_block_indexes=[1])
+model = Qwen2_5_VisionTransformerPretrainedModel._from_config(config).eval()
+lines, first = inspect.getsourcelines(model.get_window_index)
+where = {name: first + i for i, line in enumerate(lines)
+         for name, pattern in [("def", r"def get_window_index"), ("vit_merger_window_size", r"vit_merger_window_size\s*="),
+                               ("pad_h", r"pad_h\s*="), ("pad_w", r"pad_w\s*=")] if re.search(pattern, line)}
+results = []
+with torch.no_grad():
+    for grids in json.load(sys.stdin):
+        index, bounds = model.get_window_index(torch.tensor(grids))
+        # 4.52.4 returns a Python list; its forward turns it into a tensor and drops repeated bounds.
+        used = torch.unique_consecutive(torch.tensor(bounds, dtype=torch.int32))
+        results.append({"index": index.tolist(), "bounds": used.tolist(), "raw_bounds": len(bounds)})
+print(json.dumps({"version": transformers.__version__, "file": transformers.__file__, "torch": torch.__version__,
+                  "window": [config.window_size, config.spatial_merge_size, config.patch_size],
+                  "lines": where, "results": results}))
+'''
+
+
+def run_old(calls: list) -> dict:
+    if not (OLD_DIR / "transformers").is_dir():
+        raise FileNotFoundError(f"{OLD_DIR} is missing: run `make build` (it installs requirements-4.52.4.lock)")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(OLD_DIR), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-c", CHILD], input=json.dumps(calls), env=env, capture_output=True,
+                          text=True, check=True, cwd=OLD_DIR)
+    old = json.loads(done.stdout)
+    if old["version"] != OLD_VERSION or not old["file"].startswith(str(OLD_DIR)):
+        raise RuntimeError(f"the child imported transformers {old['version']} from {old['file']}")
+    return old
+
+
+def compare() -> dict:
+    calls = [[grid] for grid in SINGLE] + BATCHES
+    old = run_old(calls)
+    config = Qwen2_5_VLVisionConfig()
+    differing, repeated = [], 0
+    for grids, then in zip(calls, old["results"]):
+        index, bounds = get_vision_window_index(torch.tensor(grids), config.spatial_merge_size,
+                                                config.window_size, config.patch_size)
+        if index.tolist() != then["index"] or bounds.tolist() != then["bounds"]:
+            differing.append(grids)
+        repeated += then["raw_bounds"] != len(then["bounds"])
+    return {"old": old, "calls": len(calls), "differing": differing, "repeated": repeated,
+            "now": [config.window_size, config.spatial_merge_size, config.patch_size]}
+
+
+def report(result: dict) -> str:
+    old = result["old"]
+    lines = old["lines"]
+    same = not result["differing"]
+    return "\n".join([
+        f"| | transformers {old['version']} (child process) | transformers {transformers.__version__} (installed) |",
+        "|---|---|---|",
+        f"| imported from | `{Path(old['file']).parent.relative_to(OLD_DIR.parent.parent).as_posix()}` "
+        f"| `{Path(transformers.__file__).parent.name}` in `.venv` site-packages |",
+        f"| torch | {old['torch']} | {torch.__version__} |",
+        f"| code | `Qwen2_5_VisionTransformerPretrainedModel.get_window_index` (lines: def {lines['def']}, "
+        f"`vit_merger_window_size` {lines['vit_merger_window_size']}, `pad_h` {lines['pad_h']}, "
+        f"`pad_w` {lines['pad_w']}) | `transformers.vision_utils.get_vision_window_index` |",
+        f"| window / merge / patch | {' / '.join(map(str, old['window']))} "
+        f"| {' / '.join(map(str, result['now']))} |",
+        "",
+        f"**{result['calls']} calls compared** ({len(SINGLE)} single images or videos with patch grids up to "
+        f"{max(h for _, h, _ in SINGLE)}x{max(w for _, _, w in SINGLE)}, and {len(BATCHES)} batches of "
+        f"several images): window index and window bounds are "
+        + ("**identical in every call**." if same else f"**different in {len(result['differing'])} calls**, "
+           f"for example {result['differing'][:3]}."),
+        "",
+        f"In {result['repeated']} of these calls 4.52.4's method returned repeated window bounds (a row or "
+        "column of windows holding only padding), which its `forward` removes with `torch.unique_consecutive` "
+        "before attention; the comparison uses the bounds after that step, as the model does.",
+    ])
+
+
+if __name__ == "__main__":
+    print(report(compare()))
