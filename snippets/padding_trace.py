@@ -18,6 +18,8 @@ from PIL import Image
 from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
 from transformers.vision_utils import get_vision_window_index
 
+from window_size_calculation import merger_window_size
+
 SIZES = [(84, 84), (112, 112), (224, 224), (476, 476), (300, 200)]  # (width, height) in pixels
 PAD_VALUE = -100
 
@@ -59,6 +61,7 @@ class Trace:
     resized: tuple  # (width, height) after the processor's smart resize
     grid_thw: tuple  # patches: (t, h, w)
     merged: tuple  # merged-token grid: (h, w)
+    window_side: int  # merged tokens per window side, from the installed vit_merger_window_size statement
     padded_index: np.ndarray  # the index grid F.pad returned, (h + pad_h, w + pad_w), -100 = padding
     pad_value: int  # the constant F.pad was called with
     window_index: np.ndarray  # merged-token order the blocks see
@@ -105,18 +108,18 @@ def processed(width: int, height: int):
 
 
 @functools.lru_cache(maxsize=None)
-def trace(width: int, height: int, window_size: int | None = None) -> Trace:
+def trace(width: int, height: int) -> Trace:
     config = Qwen2_5_VLVisionConfig()
     grid = processed(width, height)["image_grid_thw"]
     with recording() as log:
-        window_index, cu = get_vision_window_index(grid, config.spatial_merge_size,
-                                                   window_size or config.window_size, config.patch_size)
+        window_index, cu = get_vision_window_index(grid, config.spatial_merge_size, config.window_size,
+                                                   config.patch_size)
     (pad_call,), (unique_call,) = log["pad"], log["unique_consecutive"]
     t, h, w = grid[0].tolist()
     merge = config.spatial_merge_size
     return Trace(
         size=(width, height), resized=(w * config.patch_size, h * config.patch_size), grid_thw=(t, h, w),
-        merged=(h // merge, w // merge), padded_index=pad_call["result"][0].numpy(),
+        merged=(h // merge, w // merge), window_side=merger_window_size(config), padded_index=pad_call["result"][0].numpy(),
         pad_value=pad_call["args"][3], window_index=window_index.numpy(),
         cu_before_unique=unique_call["args"][0].numpy(), cu_window_seqlens=cu.numpy())
 
