@@ -189,3 +189,91 @@ def test_the_comparison_would_see_a_difference(comparison):
         index, _ = transformers.vision_utils.get_vision_window_index(torch.tensor(grids), 2, 224, 14)
         differing += index.tolist() != then["index"]
     assert differing > 0
+
+
+# ----------------------------------------------------------------------------------- resize rules
+
+import ast  # noqa: E402
+
+import resize_rules  # noqa: E402
+from qwen_vl_utils_offline import CHILD, environment_variables, network_attempts  # noqa: E402
+
+
+def test_equal_released_bounds_disagree_only_for_sides_of_14_px_or_less():
+    name, low, high = resize_rules.SETTINGS[0]
+    result = resize_rules.compare(low, high)
+    assert result["disagree"] > 0
+    assert max(min(size) for size, _, _ in result["examples"]) == 14  # resize-rules.md: "at most 14 pixels"
+    assert result["modules differ"] == 0
+
+
+def test_large_budgets_agree_and_a_tiny_fixed_budget_gives_qwen_vl_utils_a_zero_side():
+    by_name = {name: resize_rules.compare(low, high) for name, low, high in resize_rules.SETTINGS}
+    assert by_name["README range, 256 to 1280 tokens"]["disagree"] == 0
+    assert by_name["fixed budget, min = max = 1280 tokens"]["disagree"] == 0
+    assert by_name["fixed budget, min = max = 4 tokens"]["zero side"] > 0
+    assert all(result["modules differ"] == 0 for result in by_name.values())
+
+
+def test_worked_examples_show_what_the_page_says():
+    low, high = resize_rules.SETTINGS[0][1:]
+    q = resize_rules.resize(resize_rules.RULES["qwen-vl-utils"], 2, 300, low, high)
+    t = resize_rules.resize(resize_rules.RULES["transformers, torchvision module"], 2, 300, low, high)
+    assert t[1] > 300 >= q[1] - resize_rules.FACTOR  # transformers stretches the long side, qwen-vl-utils keeps it
+    assert "| 476x476 | 476x476 | 476x476 / 476x476 | 476x476 | 476x476 |" in resize_rules.worked_examples()
+
+
+def test_default_upper_bounds_differ_and_lower_bounds_agree():
+    table = resize_rules.defaults_table()
+    assert "12,845,056 px = 16384 tokens" in table and "1,003,520 px = 1280 tokens" in table
+    assert table.count("3,136 px = 4 tokens") == 6
+
+
+def test_real_processors_output_their_modules_rule():
+    report = resize_rules.processors_check()
+    total = len(resize_rules.PROBE) ** 2
+    assert report.count(f"**{total} of {total}**") == 2
+
+
+def test_a_size_qwen_vl_utils_picked_survives_the_transformers_rule():
+    assert "changed for 0." in resize_rules.double_resize()
+
+
+def test_qwen_vl_utils_makes_no_network_call_for_local_images():
+    result = network_attempts()
+    assert result["attempts"] == [] and set(result["steps"].values()) == {0}
+
+
+def test_the_network_recorder_would_see_a_download(tmp_path):
+    import json
+    import subprocess
+    import sys
+    code = CHILD.replace("print(json.dumps(", "try:\n    fetch_image({'image': 'http://example.invalid/a.png'})\n"
+                                                "except Exception:\n    pass\nprint(json.dumps(")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert json.loads(out.strip().splitlines()[-1])["attempts"]
+
+
+def test_environment_variables_do_not_steer_the_image_path():
+    found = environment_variables()
+    assert found, "no environment reads found: the scan is broken"
+    for _, _, users in found:
+        assert not {"smart_resize", "fetch_image"} & set(users)
+
+
+def test_requests_is_called_only_by_fetch_image():
+    from importlib.util import find_spec
+    source = Path(find_spec("qwen_vl_utils.vision_process").origin).read_text()
+    callers = {f.name for f in ast.parse(source).body if isinstance(f, ast.FunctionDef)
+               and any(isinstance(n, ast.Attribute) and ast.unparse(n).startswith("requests.") for n in ast.walk(f))}
+    assert callers == {"fetch_image"}
+
+
+def test_disagreement_map_is_an_accessible_theme_neutral_figure():
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "snippets/resize_disagreement_map.py"], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout
+    assert out.startswith('<figure class="handbook-figure">') and 'role="img"' in out
+    assert "#000000" not in out and "<figcaption>" in out
+    assert len(out) < 1_000_000  # the map is embedded as one bitmap, not tens of thousands of paths
