@@ -12,7 +12,7 @@ from itertools import groupby
 import torch
 from transformers import Qwen2VLImageProcessor
 
-from window_equivalence import models, noise_image
+from window_equivalence import models, noise_image, one_thread
 
 
 @functools.lru_cache(maxsize=None)
@@ -27,7 +27,7 @@ def segments_per_block(width: int = 224, height: int = 224) -> tuple:
         seen.append(tuple((boundaries[1:] - boundaries[:-1]).tolist()))
 
     hooks = [block.register_forward_pre_hook(record, with_kwargs=True) for block in windowed.blocks]
-    with torch.no_grad():
+    with torch.no_grad(), one_thread():
         windowed(inputs["pixel_values"], grid_thw=inputs["image_grid_thw"])
     for hook in hooks:
         hook.remove()

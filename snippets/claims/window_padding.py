@@ -10,7 +10,7 @@ from transformers.vision_utils import get_vision_window_index
 
 from claims import Claim, Result
 from padding_trace import checks, processed, trace
-from patch_merge import tiny_config
+from patch_merge import one_thread, tiny_config
 from source_excerpt import statement
 from window_size_calculation import history_row
 
@@ -72,7 +72,7 @@ def check_mostly_padding() -> Result:
     hook = model.blocks[0].register_forward_pre_hook(
         lambda module, args, kwargs: seen.update(rows=args[0].shape[0], cu=kwargs["cu_seqlens"].tolist()),
         with_kwargs=True)
-    with torch.no_grad():
+    with torch.no_grad(), one_thread():
         model(inputs["pixel_values"], grid_thw=inputs["image_grid_thw"])
     hook.remove()
     patches = int(inputs["image_grid_thw"].prod())
