@@ -9,7 +9,18 @@ BIN := $(VENV)/bin
 # The install stamp is named after the lock's hash, so editing requirements.lock reinstalls.
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 SITE := site
-CHROMIUM := /usr/bin/chromium
+# Override with the path of another Chromium/Chrome (the GitHub workflow uses the runner's Chrome).
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+# Build and tests run offline (tools/offline/run: Python socket guard, plus an empty network namespace
+# where the kernel allows); a refused connection is logged here and fails `make test` even if caught.
+OFFLINE := tools/offline/run
+export OFFLINE_GUARD_LOG := $(CURDIR)/artifacts/blocked-connections.log
+# Reproducible builds: the build date on every page is the last commit's time, not the clock's.
+ifndef SOURCE_DATE_EPOCH
+SOURCE_DATE_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || stat -c %Y mkdocs.yml)
+endif
+export SOURCE_DATE_EPOCH
 
 export NO_MKDOCS_2_WARNING := 1
 export MPLBACKEND := Agg
@@ -50,16 +61,19 @@ $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
 build: $(STAMP) $(TF_4_52_4_STAMP)
-	$(BIN)/mkdocs build --strict --site-dir $(SITE)
+	$(OFFLINE) $(BIN)/mkdocs build --strict --site-dir $(SITE)
 
 serve: $(STAMP) $(TF_4_52_4_STAMP)
 	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
 
 test: $(STAMP) $(TF_4_52_4_STAMP) $(CHROMIUM)
-	$(BIN)/mkdocs build --strict --site-dir $(SITE)
-	$(BIN)/lychee --offline --include-fragments --no-progress --index-files index.html \
+	@mkdir -p $(dir $(OFFLINE_GUARD_LOG)) && rm -f $(OFFLINE_GUARD_LOG)
+	$(OFFLINE) $(BIN)/mkdocs build --strict --site-dir $(SITE)
+	$(OFFLINE) $(BIN)/lychee --offline --include-fragments --no-progress --index-files index.html \
 	  --root-dir "$(CURDIR)/$(SITE)" '$(SITE)/**/*.html'
-	$(BIN)/python -m pytest
+	$(OFFLINE) $(BIN)/python -m pytest
+	@if [ -s $(OFFLINE_GUARD_LOG) ]; then cat $(OFFLINE_GUARD_LOG); \
+	  echo "make test: the build or the tests tried to use the network (above)"; exit 1; fi
 
 # Re-pin every package from the current .venv (after a deliberate upgrade).
 lock:

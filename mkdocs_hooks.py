@@ -35,7 +35,9 @@ def on_page_markdown(markdown, page, config, files):
     stamp = (
         f'\n\n<p class="provenance" data-transformers="{transformers.__version__}" '
         f'data-torch="{torch.__version__}" data-built="{build_date()}">'
-        f"Every number, table and figure on this page was computed when the site was built, on "
+        f"Every number, table and figure on this page was computed when the site was built, "
+        # With SOURCE_DATE_EPOCH (make sets it to the last commit's time) the date is the sources' date.
+        f"{'from the sources as of' if os.environ.get('SOURCE_DATE_EPOCH') else 'on'} "
         f"{build_date()} (UTC), with transformers {transformers.__version__}, torch {torch.__version__} "
         f"and Python {platform.python_version()}.</p>\n"
     )
