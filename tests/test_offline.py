@@ -85,6 +85,15 @@ def test_python_subprocesses_are_refused_too(refusal_log):
     assert OUTSIDE_HOST in refusal_log.read_text()
 
 
+def test_a_child_that_resets_pythonpath_is_refused_too(refusal_log):
+    # tests/test_snippets.py runs each snippet "alone" with PYTHONPATH="": the .venv .pth line guards it.
+    guard()
+    code = f"import socket; socket.create_connection(({OUTSIDE_HOST!r}, 443), timeout=5)"
+    env = {**os.environ, "PYTHONPATH": ""}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert run.returncode != 0 and "NetworkBlocked" in run.stderr, run.stderr
+
+
 def test_the_network_namespace_has_only_loopback():
     guard()
     if os.environ.get("OFFLINE_NETNS") != "1":

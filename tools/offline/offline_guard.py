@@ -3,7 +3,9 @@ and the tests.
 
 `tools/offline/run` puts this directory first on PYTHONPATH, so Python imports `sitecustomize` (next to
 this file) at start-up and calls `install()`: mkdocs, pytest and every Python subprocess they start
-(the second build of the reproducibility check, snippet runs) are guarded. Allowed: loopback
+(the second build of the reproducibility check, snippet runs) are guarded. A child whose PYTHONPATH
+was reset is still guarded by the `.pth` line the runner writes into .venv (see activate.py), which
+acts only while OFFLINE_GUARD_DIR is set. Allowed: loopback
 (127.0.0.0/8, ::1, the name "localhost") and non-IP sockets (Unix sockets, pipes), which the browser
 tests need for the site served on 127.0.0.1. Refused: name lookups of any other host and connections
 or datagrams to any other address. A refusal raises `NetworkBlocked` before any packet is sent, and
