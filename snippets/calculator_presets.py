@@ -49,15 +49,16 @@ def presets() -> list:
 
 
 def presets_table(rows: list) -> str:
-    head = ("model", "image processor", "patch size", "merge size", "resize factor", "window size",
-            "default min_pixels", "default max_pixels")
+    head = ("model (vision config)", "image processor", "patch size", "merge size", "resize factor",
+            "window size", "default min_pixels", "default max_pixels")
     lines = ["<table><thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>"]
     for p in rows:
-        patch = f"{p['patch_size']} (<code>{p['vision_config']}</code>)"
+        model = f"{p['name']}<br><small><code>{p['vision_config']}</code></small>"
+        patch = str(p["patch_size"])
         if p["processor_patch_size"] != p["patch_size"]:
-            patch += f"; the processor class defaults to {p['processor_patch_size']}"
-        window = f"{p['window_size']} px" if p["window_size"] else "none (full attention in every layer)"
-        cells = (p["name"], f"<code>{p['processor']}</code>", patch, p["merge_size"], p["factor"], window,
+            patch += f"<br><small>processor class default: {p['processor_patch_size']}</small>"
+        window = f"{p['window_size']} px" if p["window_size"] else "none: full attention in every layer"
+        cells = (model, f"<code>{p['processor']}</code>", patch, p["merge_size"], p["factor"], window,
                  f"{p['min_pixels']:,}", f"{p['max_pixels']:,}")
         lines.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     lines.append("</tbody></table>")

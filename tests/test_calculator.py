@@ -138,3 +138,14 @@ CASES = st.builds(lambda preset, h, w, lo, hi: case(preset, h, w, lo, hi),
 def test_random_inputs_match(node_calculator, cases):
     answers = node_calculator(cases)
     assert not differences(cases, answers)
+
+
+def test_numbers_in_the_page_prose():
+    """docs/calculator.md says 70 / 28 = 2.5 rounds down to 2, and odd multiples of 14 land on halves."""
+    page = " ".join((ROOT / "docs" / "calculator.md").read_text().split())
+    assert "70 x 70, where 70 / 28 = 2.5 rounds down to 2" in page
+    qwen25 = case("qwen2.5-vl", 70, 70)
+    assert qwen25["patch_size"] * qwen25["merge_size"] == 28 and 70 / 28 == 2.5
+    assert reference(qwen25)["resized"] == [2 * 28, 2 * 28]
+    assert "odd multiple of 14 px lands exactly on a half for the 28 px factor" in page
+    assert qwen25["patch_size"] == 14 and all((14 * k / 28) % 1 == 0.5 for k in range(1, 100, 2))
