@@ -15,7 +15,7 @@ SETTINGS = (
     ("README recipe 256-1280 tokens", 256 * 28 * 28, 1280 * 28 * 28),
 )
 INPUTS = ((10, 10), (1, 50), (84, 84), (120, 200), (320, 320), (476, 476), (480, 640), (768, 1024),
-          (1080, 1920), (3024, 4032))  # (height, width)
+          (1080, 1920), (1536, 2048))  # (height, width)
 
 
 def processed_size(height: int, width: int, min_pixels: int, max_pixels: int, processor=None) -> tuple:

@@ -177,8 +177,8 @@ def test_resize_table_uses_the_processor_with_size_bounds():
     from resize_frames import processed_size
 
     assert processed_size(84, 84, *BOUNDS["recipe"]) == (448, 448)
-    assert processed_size(3024, 4032, *BOUNDS["released"]) == (3024, 4032)
-    assert processed_size(3024, 4032, *BOUNDS["class default"]) == gc.model_input_size(3024, 4032, *BOUNDS["class default"])
+    assert processed_size(1536, 2048, *BOUNDS["released"]) == (1536, 2048)
+    assert processed_size(1536, 2048, *BOUNDS["class default"]) == gc.model_input_size(1536, 2048, *BOUNDS["class default"])
 
 
 def page(name: str) -> str:
