@@ -1,0 +1,354 @@
+"""Benchmark the handbook itself and write BENCHMARKS.md (run by `make bench`).
+
+Measures, on this machine:
+  1. the import floor: a fresh `python -c` that imports what the build imports (the toolchain named in
+     mkdocs.yml and every third-party import statement of snippets/ and mkdocs_hooks.py), median of runs;
+  2. one cold `mkdocs build --strict` (fresh process, empty output directory);
+  3. the size of every built page and of the whole site;
+  4. `make test`, as a whole and command by command, pytest file by file (from timestamps of its output);
+  5. CPU wall time of one window block versus one full block (snippets/block_wall_time.py), written to
+     snippets/data/block_wall_times.json for the page docs/beyond/cost.md.
+Targets (reported, never enforced): build <= 2.5 x import floor; largest page <= 500 kB.
+
+    .venv/bin/python scripts/bench.py [--skip-test] [--skip-blocks] [--floor-runs N]
+"""
+
+import argparse
+import ast
+import datetime
+import importlib.metadata
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SNIPPETS = ROOT / "snippets"
+REPORT = ROOT / "BENCHMARKS.md"
+BUILD_FACTOR_TARGET = 2.5
+PAGE_TARGET_BYTES = 500 * 1000
+VERSIONS = ("mkdocs", "mkdocs-material", "markdown-exec", "pymdown-extensions", "transformers", "torch",
+            "matplotlib", "pytest")
+
+
+def env() -> dict:
+    """The environment `make` exports to its recipes, so a bench run outside make measures the same thing."""
+    return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "MPLBACKEND": "Agg", "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+# -- the machine ---------------------------------------------------------------------------------------
+
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+def memory_gib() -> float:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            return round(int(line.split()[1]) / 2 ** 20, 1)
+    return float("nan")
+
+
+def load_average() -> str:
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def machine() -> dict:
+    return {"cpu": cpu_model(), "cores": os.cpu_count(), "memory_gib": memory_gib(),
+            "os": f"{platform.system()} {platform.release()}"}
+
+
+def versions() -> dict:
+    found = {"python": platform.python_version()}
+    for name in VERSIONS:
+        try:
+            found[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+# -- what the build imports ----------------------------------------------------------------------------
+
+def _ignore_tags(loader, suffix, node):
+    return None
+
+
+def toolchain_modules() -> list:
+    """Modules mkdocs loads for this configuration: itself, the theme, the plugins, the Markdown extensions."""
+    loader = type("Loader", (yaml.SafeLoader,), {})
+    loader.add_multi_constructor("!", _ignore_tags)
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=loader)
+    modules = ["mkdocs.commands.build", config["theme"]["name"]]
+    plugins = {point.name: point.value.split(":")[0] for point in importlib.metadata.entry_points(group="mkdocs.plugins")}
+    for plugin in config.get("plugins", []):
+        name = plugin if isinstance(plugin, str) else next(iter(plugin))
+        modules.append(plugins.get(f"material/{name}", plugins.get(name, name)))
+    for extension in config.get("markdown_extensions", []):
+        name = extension if isinstance(extension, str) else next(iter(extension))
+        modules.append(name if "." in name else f"markdown.extensions.{name}")
+    return list(dict.fromkeys(modules))
+
+
+def snippet_import_statements() -> list:
+    """Every third-party import statement of snippets/ and mkdocs_hooks.py, as written."""
+    local = {p.stem for p in SNIPPETS.glob("*.py")} | {p.name for p in SNIPPETS.iterdir() if p.is_dir()}
+    statements = []
+    for path in sorted([*SNIPPETS.rglob("*.py"), ROOT / "mkdocs_hooks.py"]):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            top = names[0].split(".")[0]
+            if top in sys.stdlib_module_names or top in local or top == "__future__":
+                continue
+            statements.append(ast.unparse(node))
+    return list(dict.fromkeys(statements))
+
+
+def import_floor_code() -> str:
+    return "\n".join([f"import {', '.join(toolchain_modules())}", *snippet_import_statements()])
+
+
+def time_command(command: list, **kwargs) -> tuple:
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, env=env(), capture_output=True, text=True, **kwargs)
+    return time.perf_counter() - start, done
+
+
+def import_floor(runs: int) -> dict:
+    code = import_floor_code()
+    seconds = []
+    for _ in range(runs):
+        elapsed, done = time_command([sys.executable, "-c", code])
+        if done.returncode:
+            raise RuntimeError(f"the import floor does not import:\n{done.stderr}")
+        seconds.append(elapsed)
+    return {"code": code, "seconds": seconds, "median": statistics.median(seconds)}
+
+
+# -- the build and its pages ---------------------------------------------------------------------------
+
+def cold_build(site: Path) -> dict:
+    elapsed, done = time_command([str(ROOT / ".venv/bin/mkdocs"), "build", "--strict", "--site-dir", str(site)])
+    return {"seconds": elapsed, "ok": done.returncode == 0, "tail": done.stderr[-2000:]}
+
+
+def page_sizes(site: Path) -> dict:
+    pages = {str(p.relative_to(site)): p.stat().st_size for p in sorted(site.rglob("*.html"))}
+    files = [p for p in site.rglob("*") if p.is_file()]
+    return {"pages": pages, "site_bytes": sum(p.stat().st_size for p in files), "site_files": len(files)}
+
+
+# -- make test, timed from its own output --------------------------------------------------------------
+
+def make_test() -> dict:
+    """Run `make test`; time each recipe command and each pytest file from when its output lines arrive."""
+    dry = subprocess.run(["make", "-n", "test"], cwd=ROOT, env=env(), capture_output=True, text=True)
+    commands = [line for line in dry.stdout.splitlines() if line and not line.startswith((" ", "\t"))]
+    events, start = [], time.perf_counter()
+    process = subprocess.Popen(["make", "test"], cwd=ROOT, env={**env(), "PYTHONUNBUFFERED": "1"},
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    for line in process.stdout:
+        events.append((time.perf_counter() - start, line.rstrip("\n")))
+    status = process.wait()
+    total = time.perf_counter() - start
+
+    starts = [(t, line) for t, line in events if line in commands]
+    steps = [(line, (starts[i + 1][0] if i + 1 < len(starts) else total) - t) for i, (t, line) in enumerate(starts)]
+    # pytest prints a file's name, its dots, then a newline when the next file starts; a line's arrival time
+    # is about when its file finished, so the gap between two such lines is that file's time.
+    pytest_start = next((t for t, line in starts if "pytest" in line), None)
+    files, previous = [], pytest_start
+    for t, line in events:
+        match = re.match(r"^(\S+\.(?:py|md)) [.sFExX]+", line)
+        if pytest_start is not None and t >= pytest_start and match:
+            files.append((match[1], t - previous))
+            previous = t
+    summary = next((line for _, line in reversed(events) if re.search(r"\d+ (passed|failed)", line)), "")
+    return {"status": status, "seconds": total, "steps": steps, "files": files, "summary": summary.strip("= "),
+            "tail": "\n".join(line for _, line in events[-15:])}
+
+
+# -- block wall times for docs/beyond/cost.md ------------------------------------------------------------
+
+def block_times(repeats: int, before: str) -> None:
+    sys.path.insert(0, str(SNIPPETS))
+    import torch
+    from block_wall_time import RECORD, measure
+
+    rows = measure(repeats=repeats)
+    record = {
+        "about": "CPU wall time (seconds) of one Qwen2.5-VL vision block and of its attention module at the "
+                 "released checkpoint's width, window versus full segments. Written by scripts/bench.py "
+                 "(make bench); rendered by snippets/block_wall_time.py on docs/beyond/cost.md.",
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": {**machine(), "load_average_before": before, "load_average_after": load_average()},
+        "versions": {"python": platform.python_version(), "torch": torch.__version__,
+                     "transformers": importlib.metadata.version("transformers")},
+        "torch_threads": torch.get_num_threads(), "repeats": repeats, "rows": rows,
+    }
+    RECORD.write_text(json.dumps(record, indent=1) + "\n")
+
+
+# -- the report ----------------------------------------------------------------------------------------
+
+def groups(files: list) -> dict:
+    """pytest files grouped as the suite is: doc fences, browser tests, the other tests."""
+    found = {}
+    for name, seconds in files:
+        group = "docs/ (fences)" if name.startswith("docs/") else (
+            "tests/browser/" if name.startswith("tests/browser/") else "tests/ (without browser)")
+        count, total = found.get(group, (0, 0.0))
+        found[group] = (count + 1, total + seconds)
+    return found
+
+
+def verdict(ok: bool) -> str:
+    return "**pass**" if ok else "**fail**"
+
+
+def report(results: dict) -> str:
+    m, v = results["machine"], results["versions"]
+    floor, build, sizes = results["floor"], results["build"], results["sizes"]
+    factor = build["seconds"] / floor["median"]
+    largest = max(sizes["pages"].items(), key=lambda item: item[1])
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `make bench` (`scripts/bench.py`) on {results['date']}. Re-run it to refresh this file.",
+        "",
+        f"- Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB memory, {m['os']}.",
+        f"- Load average (1 / 5 / 15 min): {results['load_before']} at the start, {results['load_after']} at the end.",
+        "- Versions: " + ", ".join(f"{name} {version}" for name, version in v.items()) + ".",
+        "",
+        "> **Noisy numbers.** The cores are shared: other jobs ran on the same machine during this run (see "
+        "the load average), so every time below is an upper bound on what an idle machine would show. "
+        "Nothing in `make test` asserts a time; these targets are reported, not enforced.",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | result |",
+        "|---|---|---|",
+        f"| cold build <= {BUILD_FACTOR_TARGET} x import floor | {build['seconds']:.1f} s = {factor:.1f} x "
+        f"{floor['median']:.1f} s | {verdict(build['ok'] and factor <= BUILD_FACTOR_TARGET)} |",
+        f"| largest page <= {PAGE_TARGET_BYTES / 1000:.0f} kB | `{largest[0]}`: {largest[1] / 1000:.1f} kB "
+        f"| {verdict(largest[1] <= PAGE_TARGET_BYTES)} |",
+        "",
+        "## Build against the import floor",
+        "",
+        f"- Import floor: median {floor['median']:.2f} s of {len(floor['seconds'])} fresh `python -c` runs "
+        f"({', '.join(f'{s:.2f}' for s in floor['seconds'])} s) importing what the build imports:",
+        "",
+        "```python",
+        floor["code"],
+        "```",
+        "",
+        f"- Cold build (`mkdocs build --strict`, fresh process, empty output directory): {build['seconds']:.1f} s"
+        f"{'' if build['ok'] else ' — **the build failed**'}. The build imports the same modules once, so "
+        f"{build['seconds'] - floor['median']:.1f} s of it is rendering pages and running their code.",
+        "",
+        "## Page sizes",
+        "",
+        f"Whole site: {sizes['site_bytes'] / 1e6:.2f} MB in {sizes['site_files']} files "
+        f"(HTML pages: {sum(sizes['pages'].values()) / 1e6:.2f} MB). kB = 1000 bytes.",
+        "",
+        "| page | size (kB) |",
+        "|---|---|",
+        *[f"| `{page}` | {size / 1000:.1f} |" for page, size in sizes["pages"].items()],
+        "",
+    ]
+    test = results.get("test")
+    if test:
+        lines += [
+            "## `make test`",
+            "",
+            f"{test['seconds']:.1f} s in all, exit status {test['status']}"
+            f"{' (passed)' if test['status'] == 0 else ' (**failed**, see the tail below)'}; pytest: "
+            f"{test['summary'] or 'no summary line'}.",
+            "",
+            "| step (as `make test` runs it) | seconds |",
+            "|---|---|",
+            *[f"| `{command[:90]}` | {seconds:.1f} |" for command, seconds in test["steps"]],
+            "",
+            "pytest by group, then file by file (from when each file's line of output arrived):",
+            "",
+            "| group | files | seconds |",
+            "|---|---|---|",
+            *[f"| `{group}` | {count} | {seconds:.1f} |" for group, (count, seconds) in groups(test["files"]).items()],
+            "",
+            "| file | seconds |",
+            "|---|---|",
+            *[f"| `{name}` | {seconds:.1f} |" for name, seconds in test["files"]],
+            "",
+        ]
+        if test["status"]:
+            lines += ["Tail of the output:", "", "```text", test["tail"], "```", ""]
+    else:
+        lines += ["## `make test`", "", "Not run (`--skip-test`).", ""]
+    blocks = results.get("blocks")
+    lines += [
+        "## Window block against full block",
+        "",
+        (f"Measured in this run ({blocks:.0f} s) and written to `snippets/data/block_wall_times.json`; "
+         "[Cost of window attention](docs/beyond/cost.md) renders it next to the FLOP ratios."
+         if blocks is not None else "Not re-measured in this run (`--skip-blocks`); "
+         "`snippets/data/block_wall_times.json` keeps its earlier record."),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-test", action="store_true", help="do not run make test")
+    parser.add_argument("--skip-blocks", action="store_true", help="keep the committed block wall times")
+    parser.add_argument("--floor-runs", type=int, default=5)
+    parser.add_argument("--block-repeats", type=int, default=5)
+    args = parser.parse_args()
+
+    results = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+               "machine": machine(), "versions": versions(), "load_before": load_average()}
+    if not args.skip_blocks:
+        print("measuring window and full blocks ...", flush=True)
+        start = time.perf_counter()
+        block_times(args.block_repeats, results["load_before"])
+        results["blocks"] = time.perf_counter() - start
+    print("import floor ...", flush=True)
+    results["floor"] = import_floor(args.floor_runs)
+    print("cold build ...", flush=True)
+    site = Path(tempfile.mkdtemp(prefix="bench-site-"))
+    try:
+        results["build"] = cold_build(site)
+        results["sizes"] = page_sizes(site)
+    finally:
+        shutil.rmtree(site, ignore_errors=True)
+    if not results["build"]["ok"]:
+        print(results["build"]["tail"], file=sys.stderr)
+    if not args.skip_test:
+        print("make test ...", flush=True)
+        results["test"] = make_test()
+    results["load_after"] = load_average()
+    REPORT.write_text(report(results))
+    print(f"wrote {REPORT.relative_to(ROOT)}")
+    sys.exit(0 if results["build"]["ok"] else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""Attention cost of one window block versus one full block, from the sequence lengths the real code builds.
+
+A block attends within segments: a full block within each image (`cu_seqlens`), a window block within
+each window (`cu_window_seqlens`). The score matrix of a segment of n patches has n * n entries, so a
+block's attention cost is the sum of its segment lengths squared. Image sizes go through the real
+`smart_resize` with the image processor's default bounds.
+Run from the repository root: python snippets/attention_cost.py
+"""
+
+import json
+import math
+from pathlib import Path
+
+import torch
+from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
+from transformers.models.qwen2_vl.image_processing_qwen2_vl import smart_resize
+from transformers.vision_utils import get_vision_attention_seqlens, get_vision_window_index
+
+HERE = Path(__file__).parent if "__file__" in globals() else Path("snippets")
+RELEASED = json.loads((HERE / "data" / "released_vision_configs.json").read_text())
+CHECKPOINT = "Qwen2.5-VL-7B-Instruct"
+VIT_FIELDS = ("depth", "hidden_size", "intermediate_size", "num_heads", "patch_size", "spatial_merge_size",
+              "temporal_patch_size", "window_size", "fullatt_block_indexes", "out_hidden_size")
+SIDES = (28, 56, 84, 112, 140, 224, 476, 700)  # square inputs; the largest the default budget allows is added
+
+
+def checkpoint_config(**overrides) -> Qwen2_5_VLVisionConfig:
+    """The installed config class with the released checkpoint's ViT dimensions."""
+    values = {field: RELEASED["checkpoints"][CHECKPOINT][field] for field in VIT_FIELDS}
+    return Qwen2_5_VLVisionConfig(**{**values, **overrides})
+
+
+def pixel_bounds() -> tuple:
+    """(min_pixels, max_pixels) of the image processor's defaults."""
+    size = Qwen2VLImageProcessor().size
+    return size["shortest_edge"], size["longest_edge"]
+
+
+def resized(height: int, width: int, config=None, max_pixels=None) -> tuple:
+    """The size the processor resizes an image to, by the real smart_resize and default bounds."""
+    config = config or checkpoint_config()
+    min_pixels, default_max = pixel_bounds()
+    max_pixels = max_pixels or default_max
+    return smart_resize(height, width, factor=config.patch_size * config.spatial_merge_size,
+                        min_pixels=min_pixels, max_pixels=max_pixels)
+
+
+def largest_square_side(config=None) -> int:
+    """Side of the largest square the default max_pixels lets through (after smart_resize)."""
+    _, max_pixels = pixel_bounds()
+    return resized(math.isqrt(max_pixels), math.isqrt(max_pixels), config)[0]
+
+
+def grid_thw(height: int, width: int, config=None) -> torch.Tensor:
+    """Patch grid of an already resized image, as the processor reports it in image_grid_thw."""
+    config = config or checkpoint_config()
+    return torch.tensor([[1, height // config.patch_size, width // config.patch_size]])
+
+
+def segment_lengths(grid: torch.Tensor, config=None) -> dict:
+    """Lengths (in patches) of the segments a full block and a window block attend within."""
+    config = config or checkpoint_config()
+    cu_seqlens, _ = get_vision_attention_seqlens(grid, config)
+    _, cu_window_seqlens = get_vision_window_index(grid, config.spatial_merge_size, config.window_size,
+                                                   config.patch_size)
+    return {"full": torch.diff(cu_seqlens).tolist(), "window": torch.diff(cu_window_seqlens).tolist()}
+
+
+def block_costs(grid: torch.Tensor, config=None) -> dict:
+    """Score-matrix entries per head of one full and one window block: the sum of segment lengths squared."""
+    lengths = segment_lengths(grid, config)
+    full = sum(n * n for n in lengths["full"])
+    window = sum(n * n for n in lengths["window"])
+    return {"patches": sum(lengths["full"]), "windows": len(lengths["window"]),
+            "largest_window": max(lengths["window"]), "full": full, "window": window, "ratio": window / full}
+
+
+def square_sweep(config=None, step: int = 28) -> list:
+    """(input side, resized side, costs) for square inputs from 28 px up to the default max pixels."""
+    config = config or checkpoint_config()
+    rows, side = [], step
+    top = largest_square_side(config)
+    while True:
+        h, w = resized(side, side, config)
+        rows.append((side, h, block_costs(grid_thw(h, w, config), config)))
+        if h >= top:
+            return rows
+        side += step
+
+
+def parting_point(config=None) -> tuple:
+    """Largest resized square side whose window block costs the same as its full block, and the next one."""
+    rows = square_sweep(config)
+    same = [h for _, h, cost in rows if cost["window"] == cost["full"]]
+    cheaper = [h for _, h, cost in rows if cost["window"] < cost["full"]]
+    return max(same), min(cheaper)
+
+
+def cost_table(config=None) -> str:
+    config = config or checkpoint_config()
+    lines = ["| input | resized | patches N | windows | full block: N² | window block: Σ n² | window / full |",
+             "|---|---|---|---|---|---|---|"]
+    for side in (*SIDES, largest_square_side(config)):
+        h, w = resized(side, side, config)
+        cost = block_costs(grid_thw(h, w, config), config)
+        lines.append(f"| {side}x{side} | {h}x{w} | {cost['patches']:,} | {cost['windows']} | "
+                     f"{cost['full']:,} | {cost['window']:,} | {cost['ratio']:.3f} |")
+    return "\n".join(lines)
+
+
+def parting_sentence(config=None) -> str:
+    same, cheaper = parting_point(config)
+    return (f"Up to **{same}x{same}** px (resized) the image is one window and the two blocks cost exactly the "
+            f"same; from **{cheaper}x{cheaper}** px on, the window block is cheaper.")
+
+
+if __name__ == "__main__":
+    print(cost_table())
+    print()
+    print(parting_sentence())

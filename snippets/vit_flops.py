@@ -1,0 +1,158 @@
+"""FLOPs of the whole Qwen2.5-VL vision encoder at the released checkpoint's dimensions: closed form and counted.
+
+The count runs the real Qwen2_5_VisionTransformerPretrainedModel on the meta device under
+torch.utils.flop_counter.FlopCounterMode: shapes only, no weights, no arithmetic. To keep the build fast the
+page counts a two-block model (block 0 windowed, block 1 full) and adds its parts up in the checkpoint's
+layout; tests/test_cost.py checks that this equals the count of all 32 blocks.
+Run from the repository root: python snippets/vit_flops.py
+"""
+
+import functools
+import math
+
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import Qwen2_5_VisionTransformerPretrainedModel
+from transformers.vision_utils import get_vision_position_ids
+
+from attention_cost import (CHECKPOINT, RELEASED, checkpoint_config, grid_thw, largest_square_side,
+                            parting_point, resized, segment_lengths)
+
+FLOP_SIDES = (56, 112, 224, 476)  # square inputs; the default budget's largest square is added
+
+
+def closed_form(config, grid: torch.Tensor) -> dict:
+    """Matrix-multiply FLOPs (2 per multiply-add) of one forward pass, part by part.
+
+    N patches, width d, MLP width I, output width O, merge unit u = spatial_merge_size², patch input
+    size p = in_channels * temporal_patch_size * patch_size²; segment lengths n from the real seqlens.
+    """
+    d, inner, out = config.hidden_size, config.intermediate_size, config.out_hidden_size
+    unit = config.spatial_merge_size ** 2
+    p = config.in_channels * config.temporal_patch_size * config.patch_size ** 2
+    lengths = segment_lengths(grid, config)
+    n = sum(lengths["full"])
+    full_blocks = sum(1 for i in range(config.depth) if i in config.fullatt_block_indexes)
+    window_blocks = config.depth - full_blocks
+    parts = {
+        "patch embedding": 2 * n * p * d,
+        "qkv, proj and MLP (all blocks)": config.depth * 2 * n * (4 * d * d + 3 * d * inner),
+        "attention, full blocks": full_blocks * 4 * d * sum(s * s for s in lengths["full"]),
+        "attention, window blocks": window_blocks * 4 * d * sum(s * s for s in lengths["window"]),
+        "patch merger": 2 * n * (unit * d * d + d * out),
+    }
+    return {**parts, "total": sum(parts.values())}
+
+
+@functools.lru_cache(maxsize=None)
+def meta_model(depth: int, full: tuple, attn_implementation: str = "sdpa"):
+    config = checkpoint_config(depth=depth, fullatt_block_indexes=list(full), attn_implementation=attn_implementation)
+    with torch.device("meta"):
+        return Qwen2_5_VisionTransformerPretrainedModel(config).eval()
+
+
+def counted(config, grid: torch.Tensor, attn_implementation: str = "sdpa") -> FlopCounterMode:
+    """Run the real encoder on the meta device under FlopCounterMode; return the counter."""
+    model = meta_model(config.depth, tuple(config.fullatt_block_indexes), attn_implementation)
+    n = int(grid.prod(dim=1).sum())
+    pixels = torch.empty(n, config.in_channels * config.temporal_patch_size * config.patch_size ** 2, device="meta")
+    # The index tensors are computed on the CPU from grid_thw as usual; only the rotary positions must
+    # live on the model's device, so they are handed in precomputed (a documented input of forward).
+    position_ids = get_vision_position_ids(grid, config.spatial_merge_size).to("meta")
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        model(pixels, grid, position_ids=position_ids)
+    return counter
+
+
+def block_flops(config, grid: torch.Tensor) -> dict:
+    """Closed-form FLOPs of one window block and one full block, whole and of the attention module alone.
+
+    Both kinds run the same linear layers on the same N patches; only the attention segments differ.
+    """
+    d, inner = config.hidden_size, config.intermediate_size
+    lengths = segment_lengths(grid, config)
+    n = sum(lengths["full"])
+    scores = {kind: 4 * d * sum(s * s for s in lengths[kind]) for kind in ("window", "full")}
+    return {"block": {kind: 2 * n * (4 * d * d + 3 * d * inner) + scores[kind] for kind in scores},
+            "attention module": {kind: 2 * n * 4 * d * d + scores[kind] for kind in scores}}
+
+
+def counted_by_block(config, grid: torch.Tensor) -> dict:
+    """Count a two-block model (block 0 windowed, block 1 full) and assemble the checkpoint's total."""
+    two = checkpoint_config(depth=2, fullatt_block_indexes=[1])
+    prefix = Qwen2_5_VisionTransformerPretrainedModel.__name__ + "."
+    by_module = {name.removeprefix(prefix): sum(ops.values())
+                 for name, ops in counted(two, grid).get_flop_counts().items()}
+    full_blocks = sum(1 for i in range(config.depth) if i in config.fullatt_block_indexes)
+    parts = {"patch embedding": by_module["patch_embed"], "window block": by_module["blocks.0"],
+             "full block": by_module["blocks.1"], "patch merger": by_module["merger"]}
+    total = (parts["patch embedding"] + parts["patch merger"] + full_blocks * parts["full block"]
+             + (config.depth - full_blocks) * parts["window block"])
+    return {**parts, "total": total}
+
+
+def attention_share(parts: dict) -> float:
+    return (parts["attention, full blocks"] + parts["attention, window blocks"]) / parts["total"]
+
+
+def dimensions_line(config=None) -> str:
+    config = config or checkpoint_config()
+    shown = ", ".join(f"{field}={getattr(config, field)}" for field in
+                      ("depth", "hidden_size", "num_heads", "intermediate_size", "fullatt_block_indexes",
+                       "out_hidden_size"))
+    return f"Dimensions of {CHECKPOINT} (`snippets/data/released_vision_configs.json`): {shown}."
+
+
+def checkpoint_max_side() -> int:
+    """Side of the largest square the released preprocessor_config.json's max_pixels lets through."""
+    max_pixels = RELEASED["preprocessor_config"]["max_pixels"]
+    return resized(math.isqrt(max_pixels), math.isqrt(max_pixels), max_pixels=max_pixels)[0]
+
+
+def savings(side: int, config=None) -> float:
+    """Share of the encoder's FLOPs that the window blocks save against all-full blocks, closed form."""
+    config = config or checkpoint_config()
+    all_full = checkpoint_config(fullatt_block_indexes=list(range(config.depth)))
+    grid = grid_thw(side, side, config)
+    return 1 - closed_form(config, grid)["total"] / closed_form(all_full, grid)["total"]
+
+
+def summary() -> str:
+    """What the windows save, at the one-window limit and at the two pixel budgets."""
+    same, _ = parting_point()
+    default_side, released_side = largest_square_side(), checkpoint_max_side()
+    return "\n".join([
+        f"- Up to **{same}x{same}** px the windowed blocks do exactly the work of full blocks: the encoder's "
+        f"FLOPs change by {savings(same):.1%}.",
+        f"- At **{default_side}x{default_side}**, the largest square within the image processor's default "
+        f"`max_pixels`, the windows save **{savings(default_side):.1%}** of the encoder's FLOPs.",
+        f"- At **{released_side}x{released_side}**, the largest square within the released checkpoints' "
+        f"`max_pixels`, they save **{savings(released_side):.1%}**.",
+    ])
+
+
+def flops_table(sides=None) -> str:
+    config = checkpoint_config()
+    all_full = checkpoint_config(fullatt_block_indexes=list(range(config.depth)))
+    sides = sides or (*FLOP_SIDES, largest_square_side(config))
+    rows = [resized(s, s, config) for s in sides]
+    # The released preprocessor_config.json allows far more pixels than the class default.
+    rows.append((checkpoint_max_side(), checkpoint_max_side()))
+    lines = ["| image (resized) | closed form (GFLOP) | counter (GFLOP) | equal? | attention share | "
+             f"all {config.depth} blocks full (GFLOP) | saved by windows |", "|---|---|---|---|---|---|---|"]
+    for h, w in rows:
+        grid = grid_thw(h, w, config)
+        parts = closed_form(config, grid)
+        count = counted_by_block(config, grid)["total"]
+        if_full = closed_form(all_full, grid)["total"]
+        same = "yes" if count == parts["total"] else f"**no** ({count - parts['total']:+,})"
+        label = f"{h}x{w}" + (" (checkpoints' max_pixels)" if (h, w) == rows[-1] else "")
+        lines.append(f"| {label} | {parts['total'] / 1e9:,.1f} | {count / 1e9:,.1f} | {same} | "
+                     f"{attention_share(parts):.1%} | {if_full / 1e9:,.1f} | {1 - parts['total'] / if_full:.1%} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(dimensions_line())
+    print()
+    print(flops_table())
