@@ -28,12 +28,13 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv build serve test lock clean
+.PHONY: help venv build serve test bench lock clean
 
 help:
 	@echo "make serve   build the site and serve it at http://127.0.0.1:8000 (first run installs .venv)"
 	@echo "make test    run every check: tests, doc fences, strict build, link/anchor check"
 	@echo "make build   write the static site to $(SITE)/"
+	@echo "make bench   time the build and make test, size every page: writes BENCHMARKS.md"
 
 $(STAMP): requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -74,6 +75,10 @@ test: $(STAMP) $(TF_4_52_4_STAMP) $(CHROMIUM)
 	$(OFFLINE) $(BIN)/python -m pytest
 	@if [ -s $(OFFLINE_GUARD_LOG) ]; then cat $(OFFLINE_GUARD_LOG); \
 	  echo "make test: the build or the tests tried to use the network (above)"; exit 1; fi
+
+# Timings and page sizes of the handbook itself, reported in BENCHMARKS.md (a slow result never fails it).
+bench: $(STAMP) $(TF_4_52_4_STAMP)
+	$(BIN)/python scripts/bench.py
 
 # Re-pin every package from the current .venv (after a deliberate upgrade).
 lock:
