@@ -6,11 +6,11 @@ encoder calls. No image is processed, so the sweep is cheap. Run: python snippet
 """
 
 import matplotlib.pyplot as plt
+import torch
 from PIL import Image
 from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
 from transformers.models.qwen2_vl.image_processing_qwen2_vl import smart_resize
 from transformers.vision_utils import get_vision_window_index
-import torch
 
 from svg_figure import PALETTE, svg_figure
 

@@ -9,7 +9,6 @@ import subprocess
 import sys
 from urllib.parse import urlsplit
 
-import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings
@@ -108,7 +107,7 @@ coordinate = st.floats(min_value=0, max_value=5000, allow_nan=False)
 side = st.integers(min_value=1, max_value=5000)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, derandomize=True)
 @given(box=st.tuples(coordinate, coordinate, coordinate, coordinate), original=st.tuples(side, side),
        frame=st.tuples(side, side))
 def test_absolute_mapping_round_trips(box, original, frame):
@@ -117,7 +116,7 @@ def test_absolute_mapping_round_trips(box, original, frame):
     assert back == pytest.approx(box, rel=1e-9, abs=1e-6)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, derandomize=True)
 @given(point=st.tuples(coordinate, coordinate), original=st.tuples(side, side))
 def test_relative_mapping_round_trips(point, original):
     relative = gc.original_to_relative(point, original)
@@ -177,8 +176,9 @@ def test_resize_table_uses_the_processor_with_size_bounds():
     from resize_frames import processed_size
 
     assert processed_size(84, 84, *BOUNDS["recipe"]) == (448, 448)
-    assert processed_size(1536, 2048, *BOUNDS["released"]) == (1536, 2048)
+    assert processed_size(1536, 2048, *BOUNDS["released"]) == (1540, 2044)  # only rounded to multiples of 28
     assert processed_size(1536, 2048, *BOUNDS["class default"]) == gc.model_input_size(1536, 2048, *BOUNDS["class default"])
+    assert gc.visual_tokens(*processed_size(1536, 2048, *BOUNDS["class default"])) <= 1280
 
 
 def page(name: str) -> str:

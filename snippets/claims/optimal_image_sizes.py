@@ -3,7 +3,7 @@
 from transformers.models.qwen2_vl.image_processing_qwen2_vl import smart_resize
 
 from claims import Claim, Result
-from size_sweep import FACTOR, FULL_WINDOW, RELEASED, SIDES, WINDOW, layout
+from size_sweep import FACTOR, FULL_WINDOW, SIDES, WINDOW, layout
 
 CLASS_DEFAULT = (56 * 56, 28 * 28 * 1280)  # Qwen2VLImageProcessor() bounds
 CLAIMED = 112  # the analysis' multiple; the windows themselves come from the installed config
