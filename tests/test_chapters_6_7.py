@@ -311,3 +311,11 @@ def test_every_evidence_url_has_its_page_and_anchor_in_the_site():
         html = SITE / url.path[len(root_path):] / "index.html"
         assert html.is_file(), f"{record['id']}: no page {html}"
         assert f'id="{url.fragment}"' in html.read_text(), f"{record['id']}: no anchor #{url.fragment} in {html}"
+
+
+def test_constructor_still_accepts_min_and_max_pixels():
+    """Chapter 6 says the old keywords still work in the constructor and land in size=."""
+    old = Qwen2VLImageProcessor(min_pixels=gc.MIN_PIXELS, max_pixels=gc.MAX_PIXELS)
+    new = processor_for((gc.MIN_PIXELS, gc.MAX_PIXELS))
+    assert (old.size.shortest_edge, old.size.longest_edge) == (gc.MIN_PIXELS, gc.MAX_PIXELS)
+    assert (new.size.shortest_edge, new.size.longest_edge) == (gc.MIN_PIXELS, gc.MAX_PIXELS)
