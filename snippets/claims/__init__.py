@@ -111,14 +111,21 @@ def render_section(section: str) -> str:
     return "\n".join(rows)
 
 
+def page_url(page: str) -> str:
+    """The built URL of a docs/ page, relative to the site root (MkDocs' directory URLs)."""
+    return "" if page == "index.md" else page[: -len(".md")] + "/"
+
+
 def render_all(from_page: str = "chapters/conclusion.md") -> str:
-    """The whole ledger, each claim linking to its evidence (links relative to `from_page`)."""
-    depth = from_page.count("/")
-    prefix = "../" * depth
+    """The whole ledger, each claim linking to its evidence (links relative to `from_page`'s built URL).
+
+    Exec-fence output is not seen by MkDocs' link rewriting, so links point at built URLs, not at .md files.
+    """
+    prefix = "../" * page_url(from_page).count("/")
     rows = ["| Section | The analysis says | Verdict | Evidence |", "|---|---|---|---|"]
     for claim in all_claims():
         result = evaluate(claim)
-        link = f"{prefix}{claim.page}#{claim.anchor}"
+        link = f"{prefix}{page_url(claim.page)}#{claim.anchor}"
         rows.append(f"| {claim.section}. {SECTION_TITLES[claim.section]} | “{_cell(claim.claim)}” "
                     f"| {badge(result.verdict)} | [`{claim.id}`]({link}) |")
     return "\n".join(rows)
@@ -136,13 +143,12 @@ def as_records(site_url: str = "") -> list:
     records = []
     for claim in all_claims():
         result = evaluate(claim)
-        page_url = claim.page[: -len(".md")] + "/"
         records.append({
             "id": claim.id,
             "section": claim.section,
             "claim": claim.claim,
             "verdict": result.verdict,
-            "evidence": f"{site_url}{page_url}#{claim.anchor}",
+            "evidence": f"{site_url}{page_url(claim.page)}#{claim.anchor}",
             "evidence_text": result.evidence,
         })
     return records
