@@ -89,6 +89,4 @@ def settings_table() -> str:
 
 
 if __name__ == "__main__":
-    print(settings_table())
-    print()
     print(comparison_table())

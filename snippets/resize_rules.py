@@ -125,9 +125,9 @@ def compare(min_pixels, max_pixels, sides=SIDES) -> dict:
 
 
 def settings_table() -> str:
-    rows = [f"| min_pixels, max_pixels (same for both) | sizes compared | both refuse (aspect > 200) "
-            f"| qwen-vl-utils ≠ transformers | of which qwen-vl-utils returns a zero side "
-            f"| largest shorter side among them | torchvision module ≠ PIL module |", "|---|---|---|---|---|---|---|"]
+    rows = ["| setting: min_pixels / max_pixels, the same for both | sizes | both refuse (aspect > 200) "
+            "| qwen-vl-utils ≠ transformers | qwen-vl-utils gives a zero side "
+            "| largest shorter side where they differ | torchvision ≠ PIL module |", "|---|---|---|---|---|---|---|"]
     for name, low, high in SETTINGS:
         c = compare(low, high)
         share = c["disagree"] / (c["cells"] - c["both refuse"])

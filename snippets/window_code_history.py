@@ -37,14 +37,19 @@ def installed_row() -> dict:
     return row
 
 
+def _short(file: str) -> str:
+    return file.removeprefix("src/transformers/")
+
+
 def history_table() -> str:
-    rows = ["| transformers | file | `def` | `vit_merger_window_size =` | `pad_h =` | `pad_w =` | note |",
+    rows = ["Files are under `src/transformers/`.", "",
+            "| transformers | file | `def` | `vit_merger_window_size` | `pad_h` | `pad_w` | note |",
             "|---|---|---|---|---|---|---|"]
     for row in recorded_rows():
         cells = [row[c] or "—" for c in COLUMNS]
-        rows.append(f"| {row['version']} | `{row['file']}` | " + " | ".join(cells) + f" | {row['note']} |")
+        rows.append(f"| {row['version']} | `{_short(row['file'])}` | " + " | ".join(cells) + f" | {row['note']} |")
     now = installed_row()
-    rows.append(f"| **{now['version']} (installed, read now)** | `{now['file']}` | "
+    rows.append(f"| **{now['version']} (installed, read now)** | `{_short(now['file'])}` | "
                 + " | ".join(f"**{now[c]}**" for c in COLUMNS) + f" | {now['note']} |")
     return "\n".join(rows)
 

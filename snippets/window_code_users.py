@@ -190,19 +190,17 @@ def settings(site: CallSite, root: Path = INSTALLED) -> dict:
 
 
 def family_table(root: Path = INSTALLED) -> str:
-    rows = ["| model | class that calls the window code | config class | patch size | merge size passed "
-            "| window size passed | window (grid cells, pixels) | full-attention blocks | call written in |",
-            "|---|---|---|---|---|---|---|---|---|"]
+    rows = ["| model | caller, and its config class | patch / merge / window size passed | window "
+            "| full-attention blocks | call written in |", "|---|---|---|---|---|---|"]
     for site in scan(root):
         s = settings(site, root)
         layers = f" of {s['layers']}" if s["layers"] else ""
         cells, size = s["window_cells"], s["window_pixels"]
-        pixels = f"{size}x{size} px" if size else f"pixels n/a (called with `patch_size={s['patch_size']}`)"
-        written = f"`{Path(site.modular).name}`" if site.modular else (
-            f"`{Path(site.file).name}` (generated; its modular file inherits the call)")
+        pixels = f"{size}x{size} px" if size else f"no pixel size (`patch_size={s['patch_size']}`)"
+        written = f"`{Path(site.modular).name}`" if site.modular else "inherited: not in its own modular file"
         rows.append(
-            f"| `{site.model}` | `{site.owner}.{site.method}` (line {site.line}) | `{site.config_class}` "
-            f"| {s['patch_size']} | {s['spatial_merge_size']} | {s['window_size']} "
+            f"| `{site.model}` | `{site.owner}.{site.method}` (line {site.line}); `{site.config_class}` "
+            f"| {s['patch_size']} / {s['spatial_merge_size']} / {s['window_size']} "
             f"| {cells}x{cells} grid cells, {pixels} | {s['full_attention']}{layers} | {written} |")
     return "\n".join(rows)
 

@@ -62,7 +62,9 @@ def run_old(calls: list) -> dict:
         raise FileNotFoundError(f"{OLD_DIR} is missing: run `make build` (it installs requirements-4.52.4.lock)")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(OLD_DIR), os.environ.get("PYTHONPATH")]))}
     done = subprocess.run([sys.executable, "-c", CHILD], input=json.dumps(calls), env=env, capture_output=True,
-                          text=True, check=True, cwd=OLD_DIR)
+                          text=True, cwd=OLD_DIR)
+    if done.returncode != 0:
+        raise RuntimeError(f"transformers {OLD_VERSION} child exited with {done.returncode}:\n{done.stderr[-3000:]}")
     old = json.loads(done.stdout)
     if old["version"] != OLD_VERSION or not old["file"].startswith(str(OLD_DIR)):
         raise RuntimeError(f"the child imported transformers {old['version']} from {old['file']}")
