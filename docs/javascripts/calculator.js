@@ -53,17 +53,21 @@
     }
     var hBar = roundHalfEven(height / factor) * factor;
     var wBar = roundHalfEven(width / factor) * factor;
-    var beta;
+    var beta, branch = "rounded";
     if (hBar * wBar > maxPixels) {
+      branch = "shrunk";
       beta = Math.sqrt((height * width) / maxPixels);
       hBar = Math.max(factor, Math.floor(height / beta / factor) * factor);
       wBar = Math.max(factor, Math.floor(width / beta / factor) * factor);
     } else if (hBar * wBar < minPixels) {
+      branch = "enlarged";
       beta = Math.sqrt(minPixels / (height * width));
       hBar = Math.ceil((height * beta) / factor) * factor;
       wBar = Math.ceil((width * beta) / factor) * factor;
     }
-    return [hBar, wBar];
+    var out = [hBar, wBar];
+    out.branch = branch; // which of smart_resize's three paths ran (shown, not compared)
+    return out;
   }
 
   // The processor's own check, before smart_resize: a zero bound is refused with this message.
@@ -115,7 +119,8 @@
     }
     var gridH = Math.floor(resized[0] / c.patch_size), gridW = Math.floor(resized[1] / c.patch_size);
     var result = {
-      resized: resized,
+      resized: [resized[0], resized[1]],
+      branch: resized.branch,
       grid: [gridH, gridW],
       tokens: Math.floor((gridH * gridW) / (c.merge_size * c.merge_size)),
       scale: [resized[0] / c.height, resized[1] / c.width],
@@ -240,7 +245,7 @@
     var W = r.resized[1], H = r.resized[0];
     var maxW = 640, maxH = 420;
     var k = Math.min(maxW / W, maxH / H);
-    var dw = Math.max(4, W * k), dh = Math.max(4, H * k);
+    var dw = Math.max(12, W * k), dh = Math.max(12, H * k); // a 1:200 strip stays visible
     var pad = 6;
     var token = preset.patch_size * preset.merge_size; // pixels per merged token side
     var llmW = r.grid[1] / preset.merge_size, llmH = r.grid[0] / preset.merge_size;
@@ -352,8 +357,8 @@
     var pixels = r.resized[0] * r.resized[1];
     if (pixels > input.max_pixels) {
       notes.push("The resized image has " + fmt(pixels) + " pixels, more than max_pixels (" + fmt(input.max_pixels) +
-        ")" + (input.min_pixels > input.max_pixels ? ", because min_pixels wins." : ": no side goes below one resize factor (" +
-          (input.patch_size * input.merge_size) + " px)."));
+        ")" + (r.branch === "enlarged" ? ": it was scaled up to reach min_pixels, which is above max_pixels."
+          : ": no side goes below one resize factor (" + (input.patch_size * input.merge_size) + " px)."));
     } else if (pixels < input.min_pixels) {
       notes.push("The resized image has " + fmt(pixels) + " pixels, fewer than min_pixels (" + fmt(input.min_pixels) + ").");
     }

@@ -164,8 +164,12 @@ def test_min_pixels_above_max_pixels_is_flagged_and_computed(recorded_page):
     messages = page.inner_text("#calc-messages")
     assert "min_pixels (5,000) is above max_pixels (1,000)" in messages
     assert "does not check" in messages
+    assert "fewer than min_pixels (5,000)" in messages  # this size takes the max_pixels path
     assert_shows(page, "qwen2.5-vl", 640, 480, 5000, 1000)
     recorded_page.screenshot(f"calculator-min-above-max-{recorded_page.scheme}")
+    set_fields(page, width="14", height="14")  # rounds to 0 x 0, so the min_pixels path runs
+    assert "scaled up to reach min_pixels, which is above max_pixels" in page.inner_text("#calc-messages")
+    assert_shows(page, "qwen2.5-vl", 14, 14, 5000, 1000)
     recorded_page.assert_clean()
 
 
