@@ -28,12 +28,12 @@ def on_config(config):
     return config
 
 
-def on_page_markdown(markdown, page, config, files):
+def provenance() -> str:
     import torch
     import transformers
 
-    stamp = (
-        f'\n\n<p class="provenance" data-transformers="{transformers.__version__}" '
+    return (
+        f'<p class="provenance" data-transformers="{transformers.__version__}" '
         f'data-torch="{torch.__version__}" data-built="{build_date()}">'
         f"Every number, table and figure on this page was computed when the site was built, "
         # With SOURCE_DATE_EPOCH (make sets it to the last commit's time) the date is the sources' date.
@@ -41,7 +41,20 @@ def on_page_markdown(markdown, page, config, files):
         f"{build_date()} (UTC), with transformers {transformers.__version__}, torch {torch.__version__} "
         f"and Python {platform.python_version()}.</p>\n"
     )
-    return markdown + stamp
+
+
+def on_page_markdown(markdown, page, config, files):
+    return markdown + "\n\n" + provenance()
+
+
+def on_page_content(html, page, config, files):
+    """Notebook pages (mkdocs-jupyter) skip the Markdown stage: give them a download link and the stamp."""
+    if not page.file.src_path.endswith(".ipynb"):
+        return html
+    name = Path(page.file.src_path).name
+    download = (f'<p class="notebook-download"><a href="{name}" download>Download {name}</a> and run it with '
+                f"the packages of <code>requirements.lock</code> (no downloads needed).</p>\n")
+    return download + html + provenance()
 
 
 def on_post_build(config):
