@@ -80,6 +80,27 @@ def test_qwen25_settings_are_evaluated_from_the_config():
     assert values["config"].fullatt_block_indexes == values["config"].__class__().fullatt_block_indexes
 
 
+def test_family_page_groups_match_the_table():
+    """family.md reads the table in three groups; each must exist with the numbers the prose gives."""
+    groups = {"fullatt": [], "layer_types": [], "merger": []}
+    for site in scan():
+        values = settings(site)
+        key = ("fullatt" if "fullatt_block_indexes" in values["full_attention"] else
+               "layer_types" if "layer_types" in values["full_attention"] else "merger")
+        groups[key].append(values)
+    assert all(groups.values())
+    assert all((v["window_cells"], v["window_pixels"]) == (8, 112) for v in groups["fullatt"])
+    assert all(v["spatial_merge_size"] == 1 and v["window_pixels"] > 112 for v in groups["layer_types"])
+    assert all((v["patch_size"], v["spatial_merge_size"], v["window_cells"]) == (1, 1, 2) for v in groups["merger"])
+
+
+def test_family_page_patch_and_resize_factors():
+    from family_tokens_windows import vision_config
+    factors = {m: (vision_config(m).patch_size, vision_config(m).patch_size * vision_config(m).spatial_merge_size)
+               for m in ("qwen2_vl", "qwen2_5_vl", "qwen3_vl")}
+    assert factors == {"qwen2_vl": (14, 28), "qwen2_5_vl": (14, 28), "qwen3_vl": (16, 32)}
+
+
 def test_family_page_statement_about_released_checkpoints():
     """family.md says the config-class defaults agree with the released checkpoints on the table's settings."""
     released = json.loads((SNIPPETS / "data" / "released_vision_configs.json").read_text())["checkpoints"]
