@@ -1,7 +1,8 @@
 """The calculator page in Chromium: typed sizes give transformers' numbers, bad input gets a message.
 
 Expected values come from snippets/calculator_golden.py, i.e. from the installed transformers, not
-from the page's own JavaScript.
+from the page's own JavaScript. (Named apart from tests/test_calculator.py, the node golden test:
+pytest's default import mode cannot collect two test modules with one basename.)
 """
 
 from urllib.parse import parse_qs, urlencode, urlparse
