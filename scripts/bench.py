@@ -158,32 +158,59 @@ def page_sizes(site: Path) -> dict:
 
 # -- make test, timed from its own output --------------------------------------------------------------
 
-def make_test() -> dict:
-    """Run `make test`; time each recipe command and each pytest file from when its output lines arrive."""
-    dry = subprocess.run(["make", "-n", "test"], cwd=ROOT, env=env(), capture_output=True, text=True)
-    commands = [line for line in dry.stdout.splitlines() if line and not line.startswith((" ", "\t"))]
+def test_commands() -> list:
+    """The commands `make test` runs, in order, as `make -n` prints them (continued lines joined)."""
+    dry = subprocess.run(["make", "--no-print-directory", "-n", "test"], cwd=ROOT, env=env(), capture_output=True,
+                         text=True, check=True)
+    commands, current = [], ""
+    for line in dry.stdout.splitlines():
+        current += line + "\n"
+        if not line.endswith("\\"):
+            commands.append(current.strip())
+            current = ""
+    return [command for command in commands if command]
+
+
+def run_streamed(command: str) -> tuple:
+    """Run one command in bash; return (exit status, seconds, [(seconds since start, output line)])."""
     events, start = [], time.perf_counter()
-    process = subprocess.Popen(["make", "test"], cwd=ROOT, env={**env(), "PYTHONUNBUFFERED": "1"},
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    process = subprocess.Popen(["bash", "-eu", "-o", "pipefail", "-c", command], cwd=ROOT,
+                               env={**env(), "PYTHONUNBUFFERED": "1"}, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, bufsize=1)
     for line in process.stdout:
         events.append((time.perf_counter() - start, line.rstrip("\n")))
     status = process.wait()
-    total = time.perf_counter() - start
+    return status, time.perf_counter() - start, events
 
-    starts = [(t, line) for t, line in events if line in commands]
-    steps = [(line, (starts[i + 1][0] if i + 1 < len(starts) else total) - t) for i, (t, line) in enumerate(starts)]
-    # pytest prints a file's name, its dots, then a newline when the next file starts; a line's arrival time
-    # is about when its file finished, so the gap between two such lines is that file's time.
-    pytest_start = next((t for t, line in starts if "pytest" in line), None)
-    files, previous = [], pytest_start
+
+def pytest_files(events: list) -> list:
+    """pytest prints a file's name and its dots, and ends the line when the next file starts: a line's
+    arrival is about when its file finished, so the gap between two such lines is that file's time."""
+    files, previous = [], 0.0
     for t, line in events:
         match = re.match(r"^(\S+\.(?:py|md)) [.sFExX]+", line)
-        if pytest_start is not None and t >= pytest_start and match:
+        if match:
             files.append((match[1], t - previous))
             previous = t
-    summary = next((line for _, line in reversed(events) if re.search(r"\d+ (passed|failed)", line)), "")
-    return {"status": status, "seconds": total, "steps": steps, "files": files, "summary": summary.strip("= "),
-            "tail": "\n".join(line for _, line in events[-15:])}
+    return files
+
+
+def make_test() -> dict:
+    """Time `make test` piece by piece: each command it runs, in order, and pytest file by file.
+
+    Each command runs even when an earlier one failed, so one broken page does not hide the others' times.
+    """
+    steps, files, summary, failures = [], [], "", []
+    for command in test_commands():
+        status, seconds, events = run_streamed(command)
+        steps.append((command.splitlines()[0].rstrip(" \\"), seconds, status))
+        if "pytest" in command:
+            files = pytest_files(events)
+            summary = next((line for _, line in reversed(events) if re.search(r"\d+ (passed|failed)", line)), "")
+        if status:
+            failures.append("\n".join(line for _, line in events[-12:]))
+    return {"status": max((status for *_, status in steps), default=0), "seconds": sum(s for _, s, _ in steps),
+            "steps": steps, "files": files, "summary": summary.strip("= "), "tail": "\n\n".join(failures)}
 
 
 # -- block wall times for docs/beyond/cost.md ------------------------------------------------------------
@@ -193,7 +220,8 @@ def block_times(repeats: int, before: str) -> None:
     import torch
     from block_wall_time import RECORD, measure
 
-    rows = measure(repeats=repeats)
+    threads = 1
+    rows = measure(repeats=repeats, threads=threads)
     record = {
         "about": "CPU wall time (seconds) of one Qwen2.5-VL vision block and of its attention module at the "
                  "released checkpoint's width, window versus full segments. Written by scripts/bench.py "
@@ -202,7 +230,7 @@ def block_times(repeats: int, before: str) -> None:
         "machine": {**machine(), "load_average_before": before, "load_average_after": load_average()},
         "versions": {"python": platform.python_version(), "torch": torch.__version__,
                      "transformers": importlib.metadata.version("transformers")},
-        "torch_threads": torch.get_num_threads(), "repeats": repeats, "rows": rows,
+        "torch_threads": threads, "repeats": repeats, "rows": rows,
     }
     RECORD.write_text(json.dumps(record, indent=1) + "\n")
 
@@ -279,13 +307,13 @@ def report(results: dict) -> str:
         lines += [
             "## `make test`",
             "",
-            f"{test['seconds']:.1f} s in all, exit status {test['status']}"
-            f"{' (passed)' if test['status'] == 0 else ' (**failed**, see the tail below)'}; pytest: "
+            f"{test['seconds']:.1f} s in all, the commands `make test` runs, one after the other "
+            f"({'all passed' if test['status'] == 0 else '**some failed**, see the tail below'}); pytest: "
             f"{test['summary'] or 'no summary line'}.",
             "",
-            "| step (as `make test` runs it) | seconds |",
-            "|---|---|",
-            *[f"| `{command[:90]}` | {seconds:.1f} |" for command, seconds in test["steps"]],
+            "| step (as `make test` runs it) | seconds | exit status |",
+            "|---|---|---|",
+            *[f"| `{command[:90]}` | {seconds:.1f} | {status} |" for command, seconds, status in test["steps"]],
             "",
             "pytest by group, then file by file (from when each file's line of output arrived):",
             "",
@@ -299,7 +327,7 @@ def report(results: dict) -> str:
             "",
         ]
         if test["status"]:
-            lines += ["Tail of the output:", "", "```text", test["tail"], "```", ""]
+            lines += ["Tail of the output of each failed step:", "", "```text", test["tail"], "```", ""]
     else:
         lines += ["## `make test`", "", "Not run (`--skip-test`).", ""]
     blocks = results.get("blocks")
