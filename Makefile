@@ -16,6 +16,8 @@ export CHROMIUM
 # where the kernel allows); a refused connection is logged here and fails `make test` even if caught.
 OFFLINE := tools/offline/run
 export OFFLINE_GUARD_LOG := $(CURDIR)/artifacts/blocked-connections.log
+NO_NETWORK_USED = @if [ -s $(OFFLINE_GUARD_LOG) ]; then cat $(OFFLINE_GUARD_LOG); \
+	  echo "make: the build or the tests tried to use the network (above)"; exit 1; fi
 # Reproducible builds: the build date on every page is the last commit's time, not the clock's.
 ifndef SOURCE_DATE_EPOCH
 SOURCE_DATE_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || stat -c %Y mkdocs.yml)
@@ -70,11 +72,11 @@ serve: $(STAMP) $(TF_4_52_4_STAMP)
 test: $(STAMP) $(TF_4_52_4_STAMP) $(CHROMIUM)
 	@mkdir -p $(dir $(OFFLINE_GUARD_LOG)) && rm -f $(OFFLINE_GUARD_LOG)
 	$(OFFLINE) $(BIN)/mkdocs build --strict --site-dir $(SITE)
+	$(NO_NETWORK_USED)
 	$(OFFLINE) $(BIN)/lychee --offline --include-fragments --no-progress --index-files index.html \
 	  --root-dir "$(CURDIR)/$(SITE)" '$(SITE)/**/*.html'
 	$(OFFLINE) $(BIN)/python -m pytest
-	@if [ -s $(OFFLINE_GUARD_LOG) ]; then cat $(OFFLINE_GUARD_LOG); \
-	  echo "make test: the build or the tests tried to use the network (above)"; exit 1; fi
+	$(NO_NETWORK_USED)
 
 # Timings and page sizes of the handbook itself, reported in BENCHMARKS.md (a slow result never fails it).
 bench: $(STAMP) $(TF_4_52_4_STAMP)

@@ -45,7 +45,8 @@ def test_the_makefile_runs_build_and_tests_offline():
     assert "$(OFFLINE) $(BIN)/mkdocs build" in recipes["build"]
     assert "$(OFFLINE) $(BIN)/mkdocs build" in recipes["test"]
     assert "$(OFFLINE) $(BIN)/python -m pytest" in recipes["test"]
-    assert "-s $(OFFLINE_GUARD_LOG)" in recipes["test"], "make test must fail on any logged refusal"
+    assert "-s $(OFFLINE_GUARD_LOG)" in makefile and recipes["test"].count("$(NO_NETWORK_USED)") == 2, \
+        "make test must fail on any logged refusal, after the build and after the tests"
 
 
 def test_a_name_lookup_of_an_outside_host_is_refused(refusal_log):
