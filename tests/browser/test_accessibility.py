@@ -4,8 +4,7 @@ verdict badges that say their verdict in words. Colour in figures: tests/test_fi
 
 import pytest
 
-from docs_fences import DOCS, pages
-from test_pages import page_path
+from site_pages import page_id, page_path, site_pages
 
 VERDICTS = {"confirmed", "partly true", "refuted", "unsupported"}
 
@@ -60,7 +59,7 @@ def test_heading_rule_catches_skips_and_extra_h1():
     assert heading_problems([(2, "no h1")])
 
 
-@pytest.mark.parametrize("md", pages(), ids=lambda p: p.relative_to(DOCS).as_posix())
+@pytest.mark.parametrize("md", site_pages(), ids=page_id)
 def test_page_accessibility_basics(tab, md):
     page, base = tab
     assert page.goto(base + page_path(md), wait_until="load").status == 200

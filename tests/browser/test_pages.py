@@ -2,15 +2,10 @@
 
 import pytest
 
-from docs_fences import DOCS, pages
+from site_pages import page_id, page_path, site_pages
 
 
-def page_path(md) -> str:
-    rel = md.relative_to(DOCS).with_suffix("").as_posix()
-    return "" if rel == "index" else (rel[: -len("/index")] if rel.endswith("/index") else rel) + "/"
-
-
-@pytest.mark.parametrize("md", [p for p in pages()], ids=lambda p: p.relative_to(DOCS).as_posix())
+@pytest.mark.parametrize("md", site_pages(), ids=page_id)
 def test_page_renders_cleanly(recorded_page, md):
     page = recorded_page.page
     response = page.goto(recorded_page.base + page_path(md), wait_until="load")

@@ -5,8 +5,7 @@ import re
 
 import pytest
 
-from docs_fences import DOCS, pages
-from test_pages import page_path
+from site_pages import page_id, page_path, site_pages, title_of
 
 RESULT_LINKS = "li.md-search-result__item > a.md-search-result__link"
 
@@ -41,12 +40,7 @@ def test_window_padding_finds_its_chapter(search):
     assert results and results[0] == "chapters/3-window-padding/", results
 
 
-def title_of(md) -> str:
-    match = re.search(r"^# (.+)$", md.read_text(), re.MULTILINE)
-    return match.group(1).strip() if match else ""
-
-
-@pytest.mark.parametrize("md", [p for p in pages() if title_of(p)], ids=lambda p: p.relative_to(DOCS).as_posix())
+@pytest.mark.parametrize("md", [p for p in site_pages() if title_of(p)], ids=page_id)
 def test_every_page_is_found_by_its_title(search, md):
     # Words of the title only (Material's query syntax gives + - : * ^ ~ a meaning).
     query = " ".join(re.findall(r"[A-Za-z][A-Za-z0-9.\-]*[A-Za-z0-9]", title_of(md)))
