@@ -21,10 +21,30 @@ def build_date() -> str:
     return moment.strftime("%Y-%m-%d")
 
 
+def _coalesce_executed_notebook_streams():
+    """A notebook cell's printed output reaches nbconvert in chunks cut wherever the kernel happened to
+    flush, so two builds could split the same text into different output blocks. Merge consecutive
+    chunks after execution (nbconvert's own CoalesceStreamsPreprocessor runs before it), so a rebuild
+    renders the same HTML (tests/test_reproducible.py)."""
+    from nbconvert.preprocessors import CoalesceStreamsPreprocessor, ExecutePreprocessor
+
+    if getattr(ExecutePreprocessor, "_handbook_coalesced", False):
+        return
+    execute = ExecutePreprocessor.preprocess
+
+    def preprocess(self, nb, resources=None, km=None):
+        nb, resources = execute(self, nb, resources, km)
+        return CoalesceStreamsPreprocessor().preprocess(nb, resources)
+
+    ExecutePreprocessor.preprocess = preprocess
+    ExecutePreprocessor._handbook_coalesced = True
+
+
 def on_config(config):
     if SNIPPETS not in sys.path:
         sys.path.insert(0, SNIPPETS)
     os.environ.setdefault("MPLBACKEND", "Agg")
+    _coalesce_executed_notebook_streams()
     return config
 
 

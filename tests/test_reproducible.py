@@ -6,7 +6,8 @@ What SOURCE_DATE_EPOCH pins: without it the build date is the clock's, so builds
 differ in exactly these places, all derived from that date: the provenance line of every page, the
 same text in search/search_index.json, <lastmod> in sitemap.xml, and sitemap.xml.gz. Nothing else is
 volatile: figures are SVG with fixed ids and no timestamp (snippets/svg_figure.py), tiny models are
-seeded, and no page prints a timing.
+seeded, no page prints a timing, and the executed notebook's printed output is merged into one block
+per cell after execution (mkdocs_hooks.py; the kernel otherwise splits it wherever it happened to flush).
 """
 
 import datetime
