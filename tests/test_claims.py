@@ -42,6 +42,7 @@ EXPECTED = {
     "s5-84-56-percent-real": "refuted",
     "s5-476-85-percent-real": "refuted",
     "s5-attention-corrupted": "refuted",
+    "s5-lines-455-467": "confirmed",
     # Sections 6-7 and the conclusion
     "s6-relies-attention-patterns": "unsupported",
     "s6-positional-within-windows": "refuted",

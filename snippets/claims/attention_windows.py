@@ -10,6 +10,9 @@ from block_schedule import segments_per_block
 from padding_trace import checks, trace
 from window_equivalence import compare
 from window_occupancy import ANALYSIS_REAL_PERCENT, matches, occupancy, readings
+from source_excerpt import statement
+from transformers.vision_utils import get_vision_window_index
+from window_index_4_52_4 import OLD_DIR, OLD_VERSION
 
 EQUIVALENCE_SIZES = ((28, 28), (84, 84), (112, 112), (140, 140), (224, 224))
 
@@ -67,7 +70,26 @@ def check_corrupted_by_padding() -> Result:
     return Result("confirmed" if corrupted else "refuted", evidence)
 
 
+def check_lines_455_467() -> Result:
+    """The analysis cites lines 455-467 for the window processing: read them in its own release."""
+    old_file = OLD_DIR / "transformers" / "models" / "qwen2_5_vl" / "modeling_qwen2_5_vl.py"
+    lines = old_file.read_text().splitlines()  # FileNotFoundError if make did not install 4.52.4: loud
+    cited = lines[455 - 1:467]
+    enclosing = next(line.strip() for line in reversed(lines[:455]) if line.lstrip().startswith("def "))
+    partitions = any("permute(0, 1, 3, 2, 4)" in line for line in cited) and any(
+        "vit_merger_window_size" in line for line in cited)
+    now = statement(get_vision_window_index, r"permute\(0, 1, 3, 2, 4\)")
+    what = ("reshape and permute the -100-padded index grid into windows of vit_merger_window_size x "
+            "vit_merger_window_size merged tokens" if partitions else "do not form the windows")
+    evidence = (f"In transformers {OLD_VERSION}, lines 455-467 of `modeling_qwen2_5_vl.py` lie in `{enclosing}` and "
+                f"{what}: index bookkeeping, not attention. In {now.version} the same step is `{now.repo_path}` "
+                f"line {now.first}.")
+    return Result("confirmed" if partitions and "get_window_index" in enclosing else "refuted", evidence)
+
+
 CLAIMS = [
+    Claim("s5-lines-455-467", "5", "Lines 455-467 [are where the model processes images in 4x4 windows]",
+          check_lines_455_467),
     Claim("s5-fixed-4x4-windows", "5", "The model processes images in fixed 4x4 windows after spatial merging",
           check_fixed_4x4),
     Claim("s5-84-pad-to-4x4", "5", "Need 4x4 window → pad with -100 tokens", check_84_padded_to_4x4),
