@@ -30,7 +30,7 @@ def test_notebook_is_stored_without_outputs():
 def test_notebook_imports_only_the_pinned_packages():
     source = "\n".join("".join(c["source"]) for c in json.loads(NOTEBOOK.read_text())["cells"])
     modules = {m.split(".")[0] for m in re.findall(r"^(?:from|import) ([\w.]+)", source, re.MULTILINE)}
-    assert modules <= {"json", "platform", "numpy", "torch", "transformers", "PIL"}, modules
+    assert modules <= {"json", "platform", "warnings", "numpy", "torch", "transformers", "PIL"}, modules
     assert "from_pretrained" not in source
 
 
@@ -86,3 +86,9 @@ def test_recipe_agrees_with_chapter_6(shown):
     box = (width * 0.25, height * 0.25, width * 0.75, height * 0.75)
     expected = absolute_to_original(box, (height, width), (84, 84))
     assert recipe["box_in_original"] == [round(v, 3) for v in expected]
+
+
+def test_page_shows_no_warning_or_local_path():
+    page = PAGE.read_text()
+    assert "TqdmWarning" not in page
+    assert str(ROOT) not in page  # nothing machine-specific leaks into the published page
