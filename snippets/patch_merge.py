@@ -10,13 +10,14 @@ Run from the repository root: python snippets/patch_merge.py
 """
 
 import functools
-from contextlib import contextmanager
 
 import numpy as np
 import torch
 from PIL import Image
 from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
 from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import Qwen2_5_VisionTransformerPretrainedModel
+
+from window_equivalence import one_thread  # tiny models run faster on one thread
 
 def colour_step(side: int) -> int:
     """Colour step between neighbouring patch rows/columns: as large as 8 bits allow for this many patches."""
@@ -70,17 +71,6 @@ def every_group_is_2x2(side: int) -> bool:
         if set(group) != expected:
             return False
     return True
-
-
-@contextmanager
-def one_thread():
-    """Tiny models are bound by per-op overhead: one thread is faster on a shared CPU, and restored after."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def tiny_config(**changes) -> Qwen2_5_VLVisionConfig:

@@ -10,7 +10,8 @@ from transformers.vision_utils import get_vision_window_index
 
 from claims import Claim, Result
 from padding_trace import checks, processed, trace
-from patch_merge import one_thread, tiny_config
+from patch_merge import tiny_config
+from window_equivalence import one_thread
 from source_excerpt import statement
 from window_size_calculation import history_row
 
