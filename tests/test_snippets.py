@@ -1,5 +1,6 @@
 """Every snippet runs on its own, and prints what its page shows."""
 
+import functools
 import os
 import re
 import subprocess
@@ -13,6 +14,7 @@ from docs_fences import ROOT, SNIPPETS, exec_fences
 SCRIPTS = sorted(p for p in SNIPPETS.glob("*.py"))
 
 
+@functools.lru_cache(maxsize=None)  # each file runs once per session; several tests read its output
 def run(path: Path) -> str:
     env = {**os.environ, "MPLBACKEND": "Agg", "HF_HUB_OFFLINE": "1", "PYTHONPATH": ""}
     return subprocess.run([sys.executable, str(path.relative_to(ROOT))], cwd=ROOT, capture_output=True,
