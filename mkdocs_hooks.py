@@ -68,9 +68,15 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_content(html, page, config, files):
-    """Notebook pages (mkdocs-jupyter) skip the Markdown stage: give them a download link and the stamp."""
+    """Notebook pages (mkdocs-jupyter) skip the Markdown stage: give them a download link and the stamp.
+
+    Their code and outputs (<pre> blocks) are kept out of the search index with Material's
+    data-search-exclude: the notebook repeats every chapter's vocabulary in code and would otherwise
+    outrank the chapters. (On a <div> the attribute leaks: Material's parser matches elements by tag.)
+    """
     if not page.file.src_path.endswith(".ipynb"):
         return html
+    html = html.replace("<pre>", '<pre data-search-exclude="code">')
     name = Path(page.file.src_path).name
     download = (f'<p class="notebook-download"><a href="{name}" download>Download {name}</a> and run it with '
                 f"the packages of <code>requirements.lock</code> (no downloads needed).</p>\n")
