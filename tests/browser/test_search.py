@@ -28,7 +28,15 @@ def search(browser, site_url):
         page.wait_for_function(
             """(q) => document.querySelector('input.md-search__input').value === q &&
                    document.querySelectorAll('li.md-search-result__item').length > 0""", arg=query)
-        hrefs = page.eval_on_selector_all(RESULT_LINKS, "links => links.map(a => a.href)")
+        # The worker answers each keystroke in turn: results of a shorter prefix can still be on screen
+        # (they flaked this test). Read until two reads a moment apart agree.
+        hrefs, previous = None, []
+        for _ in range(40):
+            hrefs = page.eval_on_selector_all(RESULT_LINKS, "links => links.map(a => a.href)")
+            if hrefs == previous:
+                break
+            previous = hrefs
+            page.wait_for_timeout(300)
         return [re.sub(r"\?.*$", "", href)[len(site_url):] for href in hrefs]
 
     yield run
