@@ -33,6 +33,13 @@ plt.rcParams.update({
 
 def svg_figure(fig, alt: str, caption: str = "") -> str:
     """Inline SVG wrapped in <figure>, with alt text as the accessible name and a <title>."""
+    # Layout engines (constrained, tight) solve positions in floating point, and their last digits have
+    # differed between two builds of the same commit, changing matplotlib's clip-path ids. Run the engine
+    # once, then freeze every axes at a rounded position so the bytes only depend on the drawing.
+    fig.canvas.draw()
+    fig.set_layout_engine("none")
+    for ax in fig.axes:
+        ax.set_position([round(value, 4) for value in ax.get_position().bounds])
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", transparent=True, bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
