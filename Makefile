@@ -30,13 +30,14 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv build serve test bench lock clean
+.PHONY: help venv build serve test bench bench-gpu lock clean
 
 help:
 	@echo "make serve   build the site and serve it at http://127.0.0.1:8000 (first run installs .venv)"
 	@echo "make test    run every check: tests, doc fences, strict build, link/anchor check"
 	@echo "make build   write the static site to $(SITE)/"
 	@echo "make bench   time the build and make test, size every page: writes BENCHMARKS.md"
+	@echo "make bench-gpu  on a CUDA GPU: time the vision encoder, window vs full: writes snippets/data/gpu_wall_times.json"
 
 $(STAMP): requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -81,6 +82,10 @@ test: $(STAMP) $(TF_4_52_4_STAMP) $(CHROMIUM)
 # Timings and page sizes of the handbook itself, reported in BENCHMARKS.md (a slow result never fails it).
 bench: $(STAMP) $(TF_4_52_4_STAMP)
 	$(BIN)/python scripts/bench.py
+
+# Whole vision encoder on a CUDA GPU, window vs full layout per attention implementation (docs/beyond/cost.md).
+bench-gpu: $(STAMP)
+	$(BIN)/python scripts/gpu_wall_time.py
 
 # Re-pin every package from the current .venv (after a deliberate upgrade).
 lock:

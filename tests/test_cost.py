@@ -1,8 +1,10 @@
 """docs/beyond/cost.md: the closed-form FLOP count against torch's counter, the window/full cost ratio, and
 the committed wall-time record against the installed code. `make bench`'s report logic, without timing."""
 
+import json
 import math
 import statistics
+import subprocess
 import sys
 
 import pytest
@@ -22,6 +24,7 @@ from vit_flops import (attention_share, block_flops, checkpoint_max_side, closed
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import bench  # noqa: E402
+import gpu_wall_time  # noqa: E402
 
 CONFIG = checkpoint_config()
 PREFIX = "Qwen2_5_VisionTransformerPretrainedModel."
@@ -168,3 +171,53 @@ def test_readme_links_the_committed_report():
     assert "## Targets" in (ROOT / "BENCHMARKS.md").read_text()
     assert "scripts/bench.py" in (ROOT / "Makefile").read_text()
     assert math.isfinite(bench.memory_gib())
+
+
+# -- make bench-gpu: scripts/gpu_wall_time.py in its CPU mode (tiny config, same code paths) ---------------
+
+def run_gpu_script(*args):
+    return subprocess.run([sys.executable, "scripts/gpu_wall_time.py", "--tiny", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_gpu_script_cpu_mode_writes_a_checked_record(tmp_path):
+    done = run_gpu_script("--out", str(tmp_path / "record.json"))
+    assert done.returncode == 0, done.stderr
+    assert "varlen_attn is CUDA only" in done.stdout  # the CPU mode says why varlen runs as a masked sdpa call
+    record = json.loads((tmp_path / "record.json").read_text())
+    assert record["device"] == "cpu" and record["tiny"] and record["transformers"] and record["date"]
+    assert record["checks"] == {"tolerance": gpu_wall_time.TOLERANCE, "agreement": "passed", "exactness": "passed"}
+    assert {row["side"]: row["max_abs_diff"] == 0.0 for row in record["equivalence"]} == {84: True, 112: True,
+                                                                                            224: False}
+    assert set(record["impls"]) == {"sdpa", "varlen", "padded"}
+    assert [row["side"] for row in record["rows"]] == list(gpu_wall_time.TINY_SIDES)
+    for row in record["rows"]:
+        h, w = row["resized"]
+        assert row["patches"] == h * w // 14 ** 2
+        assert set(row["ms"]) == {f"{layout}/{impl}" for layout in ("window", "full") for impl in record["impls"]}
+        assert all(len(ms) == record["repeats"] and min(ms) > 0 for ms in row["ms"].values())
+        for impl in ("varlen", "padded"):
+            assert max(row[f"{impl}_vs_sdpa_relative_error"].values()) < gpu_wall_time.TOLERANCE
+    assert [row["windows"] for row in record["rows"]][:3] == [1, 1, 4]
+
+
+def test_gpu_script_agreement_check_catches_a_broken_variant():
+    done = run_gpu_script("--perturb", "varlen")  # varlen attends across window boundaries
+    assert done.returncode != 0
+    assert "check failed: window/varlen disagrees with window/sdpa at 224 px" in done.stderr
+
+
+def test_gpu_script_exactness_check_can_fail():
+    gpu_wall_time.check_exactness([{"side": 84, "max_abs_diff": 0.0}, {"side": 224, "max_abs_diff": 1.0}])
+    with pytest.raises(gpu_wall_time.CheckFailed, match="differ at 84 px"):
+        gpu_wall_time.check_exactness([{"side": 84, "max_abs_diff": 1e-7}])
+    with pytest.raises(gpu_wall_time.CheckFailed, match="cannot see a difference"):
+        gpu_wall_time.check_exactness([{"side": 224, "max_abs_diff": 0.0}])
+
+
+def test_gpu_script_reads_the_checkpoint_dims():
+    config = gpu_wall_time.config_for(tiny=False)
+    released = gpu_wall_time.RELEASED["checkpoints"][gpu_wall_time.CHECKPOINT]
+    assert all(getattr(config, field) == released[field] for field in gpu_wall_time.FIELDS)
+    assert gpu_wall_time.resized(gpu_wall_time.SIDES[-1], config) == (3584, 3584)  # the checkpoint's max_pixels
+    assert {84, 112, 224, 476, 896, 1344, 1792, 2688, 3584} <= set(gpu_wall_time.SIDES)
