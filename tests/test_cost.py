@@ -3,6 +3,7 @@ the committed wall-time record against the installed code. `make bench`'s report
 
 import json
 import math
+import re
 import statistics
 import subprocess
 import sys
@@ -13,6 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 from transformers import Qwen2VLImageProcessor
+
+import gpu_wall_time_table as gpu_table
 
 from attention_cost import (block_costs, checkpoint_config, grid_thw, largest_square_side, parting_point,
                             pixel_bounds, resized, segment_lengths)
@@ -114,14 +117,96 @@ def test_largest_square_is_the_default_budget_edge():
     assert resized(28, 28)[0] ** 2 >= min_pixels
 
 
+COST_PAGE = ROOT / "docs" / "beyond" / "cost.md"
+
+
+def prose(path=COST_PAGE) -> str:
+    """The page's own words, fences removed, whitespace collapsed (what a sentence-level check reads)."""
+    text = re.sub(r"```.*?```", "", path.read_text(), flags=re.S)
+    return " ".join(text.split())
+
+
 def test_what_the_prose_says():
+    """Each sentence the page writes about the computations, next to the computation that makes it true."""
+    page = prose()
     same, _ = parting_point()
-    assert savings(same) == 0  # "for an image that fits in one window they change nothing at all"
+    assert "for an image that fits in one window they change nothing at all" in page
+    assert savings(same) == 0
+    assert "for large images they remove most of the attention work" in page
     big = largest_square_side()
-    assert block_costs(grid_thw(big, big))["ratio"] < 0.5  # "they remove most of the attention work"
+    assert block_costs(grid_thw(big, big))["ratio"] < 0.5
+    assert "there, attention is the larger part of the encoder's work, and the windows remove most of it" in page
     huge = grid_thw(checkpoint_max_side(), checkpoint_max_side())
     assert attention_share(closed_form(CONFIG, huge)) > 0.5 and savings(checkpoint_max_side()) > 0.5
-    assert checkpoint_max_side() > big  # "much larger than the class default"
+    assert "much larger than the class default" in page and checkpoint_max_side() > big
+    assert "efficiency device" not in page  # qualified (issue 13): FLOPs always, time only on some paths
+
+
+def test_what_the_prose_says_about_the_gpu_record():
+    page = prose()
+    record = gpu_table.load_record()
+    several = [row for row in record["rows"] if row["windows"] > 1]
+    slower = [row for row in several if gpu_table.ratio(row, "sdpa") > 1]
+    assert ("the windowed encoder was slower than the same encoder with every block full at most of the sizes "
+            "measured") in page
+    assert len(slower) > len(several) / 2
+    assert "the same windows in one call per block (`varlen`, `padded`) pay from a smaller size" in page
+    pays = {impl: gpu_table.crossover(record, impl)[1] for impl in ("sdpa", "varlen", "padded")}
+    assert pays["varlen"] < pays["sdpa"] and pays["padded"] < pays["sdpa"]
+    assert "the windows make the encoder slower than its all-full yardstick until the crossover" in page
+    assert all(gpu_table.ratio(row, "sdpa") > 1 for row in several if row["side"] < pays["sdpa"])
+    assert "Load with `attn_implementation=\"flash_attention_2\"` where the flash-attn package installs" in page
+    assert all(gpu_table.median(row, "window", "varlen") < gpu_table.median(row, "window", "sdpa") for row in several)
+    assert "the curves start flat" in gpu_table.noise_sentence(record)
+    first, mid = record["rows"][0], gpu_table.row_at(record, 896)
+    assert gpu_table.median(mid, "full", "sdpa") < 2 * gpu_table.median(first, "full", "sdpa")
+    for other in ("chapters/conclusion.md", "chapters/5-attention-windows.md"):
+        words = prose(ROOT / "docs" / other)
+        assert "efficiency device" not in words and "cost.md#measured-gpu-wall-time" in words, other
+    conclusion = prose(ROOT / "docs" / "chapters" / "conclusion.md")
+    assert "with `sdpa` the windowed encoder was slower than all-full at most sizes measured" in conclusion
+
+
+def test_gpu_record_provenance_on_the_built_page():
+    """The page names the device, versions and where the record came from (checked in the built HTML)."""
+    record = gpu_table.load_record()
+    html = (ROOT / "site" / "beyond" / "cost" / "index.html")
+    if not html.exists():
+        pytest.skip("no built site/ (make build)")
+    text = " ".join(re.sub(r"<[^>]+>", " ", html.read_text()).split())
+    for fact in (record["device"], f"torch {record['torch']}", f"transformers {record['transformers']}"):
+        assert fact in text
+    if "source" in record:  # the reference record: said to be from an equivalent script, awaiting a rerun
+        assert "by an equivalent script, not this project's own" in text
+        assert "shared/research/gpu/" in text and "awaits a rerun with the project's script" in text
+        assert "/work/" not in text
+    assert gpu_table.crossover_sentences(record).split(":")[0].replace("`", "") in text
+
+
+def test_gpu_record_is_the_reference_copied_unchanged():
+    record = json.loads(gpu_table.REFERENCE.read_text())
+    source = json.loads(gpu_table.REFERENCE.with_suffix(".source.json").read_text())
+    assert source["record"] == gpu_table.REFERENCE.name
+    assert (record["device"], record["torch"], record["transformers"]) == (
+        "NVIDIA H100 80GB HBM3", "2.11.0+cu130", "5.24.0")
+    assert [row["max_abs_diff"] for row in record["equivalence"] if row["side"] in (84, 112)] == [0.0, 0.0]
+    sides = [row["side"] for row in record["rows"]]
+    assert {84, 112, 224, 476, 896, 1344, 1792, 2688, 3584} <= set(sides) and sides == sorted(sides)
+    config = checkpoint_config()
+    for row in record["rows"]:  # the sizes and windows the installed code gives for the checkpoint's bounds
+        h, w = gpu_wall_time.resized(row["side"], config)
+        assert row["resized"] == [h, w] and row["patches"] == h * w // config.patch_size ** 2
+        assert row["windows"] == len(segment_lengths(grid_thw(h, w))["window"])
+
+
+def test_crossover_finds_each_verdict():
+    def fake(ratios):
+        return {"rows": [{"side": 100 * i, "windows": 4, "ms": {"window/sdpa": [r], "full/sdpa": [1.0]}}
+                         for i, r in enumerate(ratios, 1)]}
+    assert gpu_table.crossover(fake([2, 2, 0.5]), "sdpa") == (200, 300)
+    assert gpu_table.crossover(fake([0.5, 0.5]), "sdpa") == (None, 100)
+    assert gpu_table.crossover(fake([0.5, 2]), "sdpa") == (200, None)
+    assert "never faster" in gpu_table.crossover_sentences(fake([0.5, 2]))
 
 
 def test_wall_time_record_matches_the_installed_code():
