@@ -173,7 +173,7 @@ def test_gpu_record_provenance_on_the_built_page():
     html = (ROOT / "site" / "beyond" / "cost" / "index.html")
     if not html.exists():
         pytest.skip("no built site/ (make build)")
-    text = " ".join(re.sub(r"<[^>]+>", " ", html.read_text()).split())
+    text = " ".join(re.sub(r"<[^>]+>", "", html.read_text()).split())
     for fact in (record["device"], f"torch {record['torch']}", f"transformers {record['transformers']}"):
         assert fact in text
     if "source" in record:  # the reference record: said to be from an equivalent script, awaiting a rerun
