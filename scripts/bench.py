@@ -237,6 +237,18 @@ def block_times(repeats: int, before: str) -> None:
 
 # -- the report ----------------------------------------------------------------------------------------
 
+def gpu_section() -> list:
+    """The committed GPU record (make bench-gpu, or the reference record until then): never measured here."""
+    sys.path.insert(0, str(SNIPPETS))
+    from gpu_wall_time_table import crossover_sentences, load_record, provenance, ratio_table
+
+    record = load_record()
+    return ["## Vision encoder on a GPU", "",
+            "Not measured by `make bench` (it needs a CUDA GPU: `make bench-gpu`); the committed record, which "
+            "[Cost of window attention](docs/beyond/cost.md#measured-gpu-wall-time) renders in full:", "",
+            provenance(record), "", ratio_table(record), "", crossover_sentences(record), ""]
+
+
 def groups(files: list) -> dict:
     """pytest files grouped as the suite is: doc fences, browser tests, the other tests."""
     found = {}
@@ -340,7 +352,7 @@ def report(results: dict) -> str:
          "`snippets/data/block_wall_times.json` keeps its earlier record."),
         "",
     ]
-    return "\n".join(lines)
+    return "\n".join(lines + gpu_section())
 
 
 def main() -> None:

@@ -239,6 +239,7 @@ def test_bench_report_judges_the_targets():
     assert "`big/index.html`: 400.0 kB | **pass** |" in passing
     failing = bench.report(fake_results(build_seconds=30.0, largest_page=600_000))
     assert "7.5 x 4.0 s | **fail** |" in failing and "600.0 kB | **fail** |" in failing
+    assert "## Vision encoder on a GPU" in passing and gpu_table.provenance(gpu_table.load_record()) in passing
 
 
 def test_bench_import_floor_names_real_modules():
