@@ -6,7 +6,7 @@ Run from the repository root: python snippets/gpu_wall_time_figure.py
 
 import matplotlib.pyplot as plt
 
-from gpu_wall_time_table import crossover, impls, load_record, median
+from gpu_wall_time_table import READER_SIDES, crossover, impls, load_record, median
 from svg_figure import PALETTE, svg_figure
 
 record = load_record()
@@ -21,8 +21,8 @@ for colour, impl in zip(PALETTE, names):
                 label=f"{layout} layout, {impl}")
 ax.set_xscale("log")
 ax.set_yscale("log")
-ax.set_xticks(sides[::2] + ([sides[-1]] if len(sides) % 2 == 0 else []),
-              labels=[str(s) for s in sides[::2]] + ([str(sides[-1])] if len(sides) % 2 == 0 else []))
+ticks = [side for side in sides if side in (sides[0], 224, *READER_SIDES, 1792, sides[-1])]
+ax.set_xticks(ticks, labels=[str(side) for side in ticks])
 ax.minorticks_off()
 ax.set_xlabel("side of the square image (px, log scale)")
 ax.set_ylabel("forward pass, median (ms, log scale)")

@@ -65,11 +65,12 @@ def cell(row: dict, layout: str, impl: str) -> str:
 def wall_time_table(record=None) -> str:
     record = record or load_record()
     names = impls(record)
-    head = " | ".join(f"{layout} / `{impl}`" for impl in names for layout in ("window", "full"))
-    lines = [f"| side (px) | patches | windows | {head} |", "|---|---|---|" + "---|" * 2 * len(names)]
+    lines = ["| side (px) | patches | windows | layout | " + " | ".join(f"`{impl}` (ms)" for impl in names) + " |",
+             "|---|---|---|---|" + "---|" * len(names)]
     for row in record["rows"]:
-        cells = " | ".join(cell(row, layout, impl) for impl in names for layout in ("window", "full"))
-        lines.append(f"| {row['side']} | {row['patches']} | {row['windows']} | {cells} |")
+        for layout in ("window", "full"):
+            first = f"{row['side']} | {row['patches']} | {row['windows']}" if layout == "window" else "| |"
+            lines.append(f"| {first} | {layout} | " + " | ".join(cell(row, layout, impl) for impl in names) + " |")
     return "\n".join(lines)
 
 
@@ -133,15 +134,15 @@ def advice(record=None) -> str:
         row = row_at(record, side)
         varlen, sdpa = median(row, "window", "varlen"), median(row, "window", "sdpa")
         saved.append(f"{varlen:.0f} ms against {sdpa:.0f} ms at {side} px ({1 - varlen / sdpa:.0%} less)")
-        costs.append(f"{ratio(row, 'sdpa'):.1f}x at {side} px")
+        costs.append(f"{ratio(row, 'sdpa'):.1f} times at {side} px")
     several = [row for row in record["rows"] if row["windows"] > 1]
     won = [row["side"] for row in several if median(row, "window", "varlen") < median(row, "window", "sdpa")]
     largest = record["rows"][-1]
     fastest, full_sdpa = median(largest, "window", "varlen"), median(largest, "full", "sdpa")
     return (f"The window layout ran faster with `varlen` than with `sdpa` at {len(won)} of the {len(several)} "
             f"sizes with more than one window. It took, with `varlen` against `sdpa`: "
-            f"{'; '.join(saved)}. Under `sdpa`, the window layout took {', '.join(costs)} the time of the same "
-            f"weights with every block full. At {largest['side']} px, window / `varlen` took {fastest:.0f} ms, "
+            f"{'; '.join(saved)}. Under `sdpa`, the window layout took as long as the same weights with every "
+            f"block full {', '.join(costs)}. At {largest['side']} px, window / `varlen` took {fastest:.0f} ms, "
             f"{full_sdpa / fastest:.1f}x faster than all-full with `sdpa` ({full_sdpa:.0f} ms).")
 
 
