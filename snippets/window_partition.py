@@ -12,7 +12,7 @@ from padding_trace import SIZES, trace
 from svg_figure import PALETTE, svg_figure
 
 COLOURS = PALETTE[:7]  # PALETTE[7] (grey) is kept for the padding
-HATCHES = ["", "//", "..", "\\\\", "oo", "--", "++"]
+HATCHES = ["", "//", "||", "\\\\", "/|", "--", "++"]  # line hatches: a dot or circle hatch weighs tens of kB in SVG
 
 fig, axes = plt.subplots(1, len(SIZES), figsize=(13, 4.6), layout="constrained", gridspec_kw={"width_ratios": [
     max(trace(w, h).padded_index.shape[1], 6) for w, h in SIZES]})
