@@ -100,7 +100,8 @@ def on_page_content(html, page, config, files):
     if not page.file.src_path.endswith(".ipynb"):
         return html
     html = strip_notebook_bundle(html)
-    html = html.replace("<pre>", '<pre data-search-exclude="code">')
+    # tabindex: a cell's code or output that scrolls sideways can be scrolled from the keyboard.
+    html = html.replace("<pre>", '<pre data-search-exclude="code" tabindex="0">')
     name = Path(page.file.src_path).name
     download = (f'<p class="notebook-download"><a href="{name}" download>Download {name}</a> and run it with '
                 f"the packages of <code>requirements.lock</code> (no downloads needed).</p>\n")
