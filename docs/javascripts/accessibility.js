@@ -11,9 +11,9 @@ document$.subscribe(function () {
   document.querySelectorAll(".md-code__nav").forEach(function (nav, index) {
     nav.setAttribute("aria-label", "Code block " + (index + 1) + " actions");
   });
-  document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap) {
+  document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap, index) {
     wrap.setAttribute("tabindex", "0");
     wrap.setAttribute("role", "region");
-    wrap.setAttribute("aria-label", "Table (scrolls sideways)");
+    wrap.setAttribute("aria-label", "Table " + (index + 1) + " (scrolls sideways)");
   });
 });
