@@ -8,6 +8,7 @@ only part of a page that changes between two builds of the same commit.
 import datetime
 import os
 import platform
+import re
 import sys
 from pathlib import Path
 
@@ -67,6 +68,28 @@ def on_page_markdown(markdown, page, config, files):
     return markdown + "\n\n" + provenance()
 
 
+# What mkdocs-jupyter puts around the notebook itself: JupyterLab's whole stylesheet (about 575 kB, copied
+# into every notebook page), its theme variables and its Pygments rules, Mermaid's styles and a module
+# script that would import Mermaid from a CDN if a cell drew a diagram (none does); after the notebook,
+# the Pygments rules once more, printed as a Python list inside a <style>.
+NOTEBOOK_BUNDLE = re.compile(r'<style(?: type="text/css")?>.*?</style>|<script type="module">.*?</script>', re.DOTALL)
+NOTEBOOK_START, NOTEBOOK_END = '<div class="jupyter-wrapper">', "<!-- jupyter-wrapper -->"
+
+
+def strip_notebook_bundle(html: str) -> str:
+    """Drop the bundled CSS and the Mermaid loader; docs/stylesheets/notebook.css styles the cells instead.
+
+    Only what lies before and after the notebook is touched, so no cell's output is edited. Code cells
+    keep their Pygments spans under Material's `highlight` class, so they take the theme's code colours.
+    """
+    head, start, rest = html.partition(NOTEBOOK_START)
+    notebook, end, tail = rest.partition(NOTEBOOK_END)
+    if not (start and end):
+        return html
+    notebook = notebook.replace('<div class="highlight-ipynb hl-', '<div class="highlight hl-')
+    return NOTEBOOK_BUNDLE.sub("", head) + start + notebook + end + NOTEBOOK_BUNDLE.sub("", tail)
+
+
 def on_page_content(html, page, config, files):
     """Notebook pages (mkdocs-jupyter) skip the Markdown stage: give them a download link and the stamp.
 
@@ -76,7 +99,9 @@ def on_page_content(html, page, config, files):
     """
     if not page.file.src_path.endswith(".ipynb"):
         return html
-    html = html.replace("<pre>", '<pre data-search-exclude="code">')
+    html = strip_notebook_bundle(html)
+    # tabindex: a cell's code or output that scrolls sideways can be scrolled from the keyboard.
+    html = html.replace("<pre>", '<pre data-search-exclude="code" tabindex="0">')
     name = Path(page.file.src_path).name
     download = (f'<p class="notebook-download"><a href="{name}" download>Download {name}</a> and run it with '
                 f"the packages of <code>requirements.lock</code> (no downloads needed).</p>\n")

@@ -158,7 +158,7 @@ def padded_grid_markdown(width: int, height: int) -> str:
     """The padded index grid as F.pad returned it: merged-token numbers, padding in bold."""
     tr = trace(width, height)
     cols = tr.padded_index.shape[1]
-    rows = ["| | " + " | ".join(f"col {c}" for c in range(cols)) + " |", "|---" * (cols + 1) + "|"]
+    rows = ["| index row | " + " | ".join(f"col {c}" for c in range(cols)) + " |", "|---" * (cols + 1) + "|"]
     for r, line in enumerate(tr.padded_index):
         cells = [f"**{v}**" if v == tr.pad_value else str(v) for v in line]
         rows.append(f"| row {r} | " + " | ".join(cells) + " |")

@@ -25,7 +25,7 @@ SIDES = np.unique(np.round(np.geomspace(1, 4096, 240)).astype(int))
 OUTCOMES = [
     ("same size", "#7F7F7F33", ""),
     ("transformers picks more pixels", PALETTE[0], "//"),
-    ("qwen-vl-utils picks more pixels", PALETTE[1], ".."),
+    ("qwen-vl-utils picks more pixels", PALETTE[1], "||"),
     ("same pixels, other shape", PALETTE[2], "xx"),
     ("both refuse (aspect ratio > 200)", "#7F7F7F99", "\\\\"),
 ]

@@ -9,6 +9,7 @@ produce the same bytes.
 
 import html
 import io
+import re
 
 import matplotlib
 
@@ -31,6 +32,33 @@ plt.rcParams.update({
 })
 
 
+# Ids the colour check (tests/figure_colour.py) reads to tell lines, scatter points, colour maps and axes apart.
+KEPT_IDS = ("line2d_", "PathCollection", "QuadMesh", "matplotlib.axis", "image", "legend_frame")
+GEOMETRY = re.compile(r'\b(d|transform|x|y|x1|y1|x2|y2|width|height|viewBox|points|style)="([^"]*)"')
+FONTS = "'DejaVu Sans', Verdana, Arial, sans-serif"  # matplotlib measured the text in DejaVu Sans
+NUMBER = re.compile(r"-?\d+\.\d+(?:e-?\d+)?")
+
+
+def _round(match) -> str:
+    """A coordinate to 2 decimals (1/100 pt, far below a pixel), without trailing zeros."""
+    text = f"{float(match.group()):.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def compact(svg: str) -> str:
+    """Smaller markup, same drawing: no metadata, coordinates to 2 decimals, no id nothing refers to,
+    no indentation. Deterministic, so two builds still give the same bytes."""
+    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.DOTALL)
+    svg = GEOMETRY.sub(lambda m: f'{m.group(1)}="{" ".join(NUMBER.sub(_round, m.group(2)).split())}"', svg)
+    used = set(re.findall(r'(?:url\(#|href="#)([^)"]+)', svg))
+    svg = re.sub(r'\s+id="([^"]+)"', lambda m: m.group() if m.group(1) in used or m.group(1).startswith(KEPT_IDS)
+                 else "", svg)
+    svg = re.sub(r' transform="rotate\(-?0 [^"]*\)"', "", svg)  # a text turned by no angle
+    svg = re.sub(r"font-family: [^;\"]*sans-serif", f"font-family: {FONTS}", svg)
+    svg = re.sub(r"<g>\s*(<(?:path|use|rect|text)\b[^>]*/>)\s*</g>", r"\1", svg)  # a bare group of one mark
+    return re.sub(r"\n\s+", "\n", svg)
+
+
 def svg_figure(fig, alt: str, caption: str = "") -> str:
     """Inline SVG wrapped in <figure>, with alt text as the accessible name and a <title>."""
     # Layout engines (constrained, tight) solve positions in floating point, and their last digits have
@@ -44,7 +72,7 @@ def svg_figure(fig, alt: str, caption: str = "") -> str:
     fig.savefig(buffer, format="svg", transparent=True, bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     text = buffer.getvalue()
-    text = text[text.index("<svg"):].replace(INK, "currentColor")
+    text = compact(text[text.index("<svg"):].replace(INK, "currentColor"))
     alt_attr = html.escape(alt, quote=True)
     # Text drawn in black carries no fill attribute; inheriting currentColor from the root recolours it.
     text = text.replace("<svg ", f'<svg role="img" aria-label="{alt_attr}" style="fill: currentColor" ', 1)

@@ -91,7 +91,7 @@ def report(result: dict) -> str:
     lines = old["lines"]
     same = not result["differing"]
     return "\n".join([
-        f"| | transformers {old['version']} (child process) | transformers {transformers.__version__} (installed) |",
+        f"| what | transformers {old['version']} (child process) | transformers {transformers.__version__} (installed) |",
         "|---|---|---|",
         f"| imported from | `{Path(old['file']).parent.relative_to(OLD_DIR.parent.parent).as_posix()}` "
         f"| `{Path(transformers.__file__).parent.name}` in `.venv` site-packages |",

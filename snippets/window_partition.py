@@ -6,13 +6,14 @@ belong to no window. Run from the repository root: python snippets/window_partit
 """
 
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.patches import Patch, Rectangle
 
 from padding_trace import SIZES, trace
 from svg_figure import PALETTE, svg_figure
 
 COLOURS = PALETTE[:7]  # PALETTE[7] (grey) is kept for the padding
-HATCHES = ["", "//", "..", "\\\\", "oo", "--", "++"]
+HATCHES = ["", "//", "||", "\\\\", "/|", "--", "++"]  # line hatches: a dot or circle hatch weighs tens of kB in SVG
 
 fig, axes = plt.subplots(1, len(SIZES), figsize=(13, 4.6), layout="constrained", gridspec_kw={"width_ratios": [
     max(trace(w, h).padded_index.shape[1], 6) for w, h in SIZES]})
@@ -21,16 +22,22 @@ for ax, (width, height) in zip(axes, SIZES):
     windows = tr.window_of_token()
     rows, cols = tr.padded_index.shape
     per_row = (cols + 3) // 4 or 1
-    for r in range(rows):
-        for c in range(cols):
-            if tr.padded_index[r, c] == tr.pad_value:
-                ax.add_patch(Rectangle((c, r), 1, 1, facecolor=PALETTE[7], alpha=0.35, hatch="xx",
-                                       edgecolor=PALETTE[7], lw=0.3))
-                continue
-            w = windows[r, c]
-            colour = (w // per_row * 3 + w % per_row) % len(COLOURS)  # neighbours never share a colour
-            ax.add_patch(Rectangle((c, r), 1, 1, facecolor=COLOURS[colour], alpha=0.75,
-                                   hatch=HATCHES[colour], edgecolor="white", lw=0.4))
+    padding = tr.padded_index == tr.pad_value
+    for r in range(rows):  # -100 cells, one rectangle per run of them along a row
+        runs = np.flatnonzero(np.diff(np.concatenate(([0], padding[r].astype(int), [0]))))
+        for start, stop in zip(runs[::2], runs[1::2]):
+            ax.add_patch(Rectangle((start, r), stop - start, 1, facecolor=PALETTE[7], alpha=0.35, hatch="xx",
+                                   edgecolor=PALETTE[7], lw=0.3))
+    for w in range(len(tr.cu_window_seqlens) - 1):  # each window: the block of tokens the window index gave it
+        cells = (windows == w).nonzero()
+        r0, r1, c0, c1 = cells[0].min(), cells[0].max() + 1, cells[1].min(), cells[1].max() + 1
+        assert (windows[r0:r1, c0:c1] == w).all(), "a window that is not a block of tokens"
+        colour = (w // per_row * 3 + w % per_row) % len(COLOURS)  # neighbours never share a colour
+        ax.add_patch(Rectangle((c0, r0), c1 - c0, r1 - r0, facecolor=COLOURS[colour], alpha=0.75,
+                               hatch=HATCHES[colour], edgecolor="white", lw=1.0))
+    token_rows, token_cols = tr.merged  # one cell per merged token: thin white lines between them
+    ax.hlines(range(1, token_rows), 0, token_cols, colors="white", lw=0.4)
+    ax.vlines(range(1, token_cols), 0, token_rows, colors="white", lw=0.4)
     for n in range(len(tr.cu_window_seqlens) - 1):  # window number at each window's centre
         cells = (windows == n).nonzero()
         ax.text(cells[1].mean() + 0.5, cells[0].mean() + 0.5, str(n), ha="center", va="center",

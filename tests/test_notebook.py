@@ -51,6 +51,16 @@ def test_page_offers_the_notebook_for_download():
     assert 'class="provenance"' in page
 
 
+def test_page_carries_no_bundled_jupyterlab_css():
+    """mkdocs-jupyter copies JupyterLab's stylesheet (about 575 kB) into the page; the build hook strips it
+    and docs/stylesheets/notebook.css styles the cells. Nothing may point at a CDN either."""
+    page = PAGE.read_text()
+    assert ".jupyter-wrapper{--md-red-50" not in page and "--jp-mirror-editor" not in page
+    assert "cdnjs" not in page and "mermaid.esm" not in page
+    assert '<div class="highlight hl-python">' in page, "code cells lost Material's highlight class"
+    assert PAGE.stat().st_size < 300 * 1000
+
+
 @pytest.mark.parametrize("side", [84, 476])
 def test_tokens_and_windows_agree_with_chapter_3(shown, side):
     tr = trace(side, side)
