@@ -11,7 +11,7 @@ from claims.window_size_calculation import ANALYSIS_FILE
 from block_schedule import segments_per_block
 from padding_trace import checks, trace
 from window_equivalence import compare
-from window_occupancy import ANALYSIS_REAL_PERCENT, matches, occupancy, readings
+from window_occupancy import ANALYSIS_REAL_PERCENT, matches
 from source_excerpt import statement
 from transformers.vision_utils import get_vision_window_index
 from window_index_4_52_4 import OLD_VERSION
@@ -42,15 +42,29 @@ def check_84_padded_to_4x4(side: int = 84) -> Result:
         f"{tr.window_side ** 2}." if len(tr.window_tokens) == 1 else ""))
 
 
+def readings_of(side: int) -> dict:
+    """The readings of window_occupancy.readings(), for one size, from the trace alone (a test checks they agree)."""
+    tr = trace(side, side)
+    real = tr.merged[0] * tr.merged[1]
+    capacity = tr.window_side ** 2
+    return {"real tokens / padded index grid (area)": 100 * real / tr.padded_index.size,
+            "real side / padded side (one dimension)": 100 * tr.merged[0] / tr.padded_index.shape[0],
+            "real tokens / (windows x capacity)": 100 * real / (len(tr.window_tokens) * capacity),
+            "real tokens inside the windows the blocks use": 100 * real / sum(tr.window_tokens)}
+
+
 def percent_claim(side: int):
+    """A consequence: judged on what the windows attention uses hold."""
+
     def check(side=side) -> Result:
-        o = occupancy(side)
-        found = [name for name, values in readings().items() if matches(values[side], side)]
-        real = readings()["real tokens inside the windows the blocks use"][side]
-        verdict = "confirmed" if o["padding_in_windows"] and matches(real, side) else "refuted"
+        tr = trace(side, side)
+        found = [name for name, value in readings_of(side).items() if matches(value, side)]
+        real = readings_of(side)["real tokens inside the windows the blocks use"]
+        padding = int((tr.window_index == tr.pad_value).sum())
+        verdict = "confirmed" if padding and matches(real, side) else "refuted"
         return Result(verdict, (
-            f"The {o['windows']} window(s) at {side}x{side} hold {o['tokens']} real merged tokens and "
-            f"{o['padding_in_windows']} padding: {real:.0f}% real. ~{ANALYSIS_REAL_PERCENT[side]}% is reproduced only by "
+            f"The {len(tr.window_tokens)} window(s) at {side}x{side} hold {tr.merged[0] * tr.merged[1]} real merged "
+            f"tokens and {padding} padding: {real:.0f}% real. ~{ANALYSIS_REAL_PERCENT[side]}% is reproduced only by "
             f"{'; '.join(found) if found else 'none of the readings tried'} "
             f"(window_occupancy.py shows each reading)."))
     return check
