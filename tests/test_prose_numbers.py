@@ -268,6 +268,12 @@ REGISTRY = {
         (r"images up to (\d+)x(\d+) pixels", lambda: (window_px(), window_px())),
         (r"Since transformers (\d+\.\d+) the window", lambda: (first_release_with_free_function()[0],)),
     ],
+    "notebooks/reproduce.ipynb": [
+        (r"multiples of (\d+) px and cuts (\d+)-px patches; (\d+)x(\d+) patches become one LLM token",
+         lambda: (token_px(), patch(), config().spatial_merge_size, config().spatial_merge_size)),
+        (r"windows of at most (\d+)x(\d+) tokens", lambda: (window_tokens(), window_tokens())),
+        (r"Up to (\d+)x(\d+) px the merged grid fits in one window", lambda: (window_px(), window_px())),
+    ],
     "beyond/resize-rules.md": [
         (r"both sides are multiples of (\d+) pixels", lambda: (token_px(),)),
         (r"`image_grid_thw x (\d+)`", lambda: (patch(),)),
@@ -369,10 +375,19 @@ def blank(match: re.Match) -> str:
     return re.sub(r"[^\n]", " ", match.group(0))
 
 
+def source_text(page: str) -> str:
+    """A Markdown page's source; for a notebook, its Markdown cells (its code cells are code, its outputs are
+    computed by the build)."""
+    if page.endswith(".ipynb"):
+        cells = json.loads((DOCS / page).read_text())["cells"]
+        return "\n\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
+    return (DOCS / page).read_text()
+
+
 @functools.lru_cache(maxsize=None)
 def prose(page: str) -> str:
     """The page's text, fences and tags and link targets blanked out (same length, so positions stay)."""
-    text = (DOCS / page).read_text()
+    text = source_text(page)
     text = FENCE.sub(blank, text)
     text = re.sub(r"<!--.*?-->", blank, text, flags=re.S)
     text = re.sub(r"<[^>]+>", blank, text)
@@ -382,13 +397,15 @@ def prose(page: str) -> str:
 
 def exec_fences(page: str) -> list:
     """(position, id) of every executed fence on the page, in order."""
-    text = (DOCS / page).read_text()
+    text = source_text(page)
     return [(m.start(), m.group("info")) for m in FENCE.finditer(text) if 'exec="on"' in m.group("info")]
 
 
 @functools.lru_cache(maxsize=None)
 def fence_outputs(page: str) -> list:
     """The built Result tab of every executed fence, in page order, as text."""
+    if page.endswith(".ipynb"):
+        return []  # a notebook's prose has no fences
     built = SITE / ("" if page == "index.md" else page[:-3]) / "index.html"
     if not built.is_file():
         pytest.fail(f"{built} is missing: run `make build` first")
@@ -415,7 +432,7 @@ def sections(page: str) -> list:
 
 def region_lines(page: str, title_pattern: str) -> list:
     """(start, end) of admonition blocks whose first line matches the pattern (the block: indented lines)."""
-    text = (DOCS / page).read_text()
+    text = source_text(page)
     regions = []
     for m in re.finditer(rf"^(!!!|\?\?\?) {title_pattern}.*\n((?:[ \t]+.*\n|\n)*)", text, re.M):
         regions.append((m.start(), m.end()))
@@ -440,12 +457,12 @@ def ledger_quotes() -> str:
 
 
 def pages() -> list:
-    return sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md"))
+    return sorted(p.relative_to(DOCS).as_posix() for pattern in ("*.md", "*.ipynb") for p in DOCS.rglob(pattern))
 
 
 def unaccounted(page: str) -> list:
     text = prose(page)
-    raw = (DOCS / page).read_text()
+    raw = source_text(page)
     covered = set()  # character positions of numbers a registry entry recomputed
     for pattern, compute in REGISTRY.get(page, []):
         matches = list(re.finditer(pattern.replace(" ", r"\s+"), text))
@@ -526,6 +543,10 @@ def unaccounted(page: str) -> list:
             continue
         if re.match(r"[ \t]*\d+\.[ \t]", line) and line.lstrip().startswith(number + "."):
             continue
+        if heading and re.match(rf"{re.escape(number)}\. ", heading.group(2)) and page.endswith(".ipynb"):
+            numbered = [h.group(2) for h in HEADING.finditer(text) if re.match(r"\d+\. ", h.group(2))]
+            if numbered.index(heading.group(2)) + 1 == int(number):  # the notebook's steps, numbered in order
+                continue
         link = re.match(r"\[[^\]]*?(\d+)\]\(([^)]*)\)", raw[raw.rfind("[", 0, at + 1):][:200])
         if link and link.group(1) == number and number in chapter_numbers and \
                 Path(link.group(2).split("#")[0]).name == chapter_numbers[number].name:
