@@ -109,7 +109,7 @@ def on_page_content(html, page, config, files):
 
 
 def on_post_build(config):
-    """Publish the ledger as site/claims.json: id, section, claim, verdict and evidence URL of every claim."""
+    """Publish the ledger as site/claims.json: id, section, claim, verdict, basis and evidence URL of every claim."""
     import json
 
     import claims

@@ -67,6 +67,10 @@ def test_a_grid_that_fits_still_gets_a_full_pad():
     assert tr.cu_before_unique.tolist() == [0, 64, 64, 64, 64]
     assert tr.cu_window_seqlens.tolist() == [0, 64] and tr.empty_windows == 3
     assert trace(224, 224).empty_windows == 5 and len(trace(224, 224).window_patches) == 4
+    # Chapter 3: sizes that are multiples of the window get "the largest pad there is" (a whole window per side).
+    window_px = Qwen2_5_VLVisionConfig().window_size
+    for side in (window_px, 2 * window_px):
+        assert trace(side, side).pad[0] == max(tr.window_side - r for r in range(tr.window_side))
 
 
 def test_recorder_leaves_vision_utils_untouched():
@@ -157,8 +161,10 @@ def window_224(monkeypatch):
     def patched(**kwargs):
         return real(**{"window_size": 224, **kwargs})
 
+    import claims.window_size_calculation as s2
+
     for module in (padding_trace, window_equivalence, window_occupancy, patch_merge, token_table,
-                   window_size_calculation, s4):
+                   window_size_calculation, s4, s2):
         monkeypatch.setattr(module, "Qwen2_5_VLVisionConfig", patched)
     clear_caches()
     yield
@@ -174,7 +180,15 @@ def test_window_size_change_moves_the_numbers(window_224):
 
 
 def test_window_size_change_flips_verdicts(window_224):
-    assert s5.check_fixed_4x4().verdict == "refuted"  # windows are now 8x8 merged tokens
-    assert s3.check_84_needs_padding().verdict == "partly true"
+    """Each verdict listed here is pinned differently on the installed config; 224 px windows move it."""
+    from test_claims import PINNED
+
+    flipped = {"s5-fixed-4x4-windows": "refuted",  # windows are now 8x8 merged tokens
+               "s3-17-is-4x4-plus-1x1": "refuted",  # 17 = 2 x 8 + 1, not 4 x 4 + 1
+               "s2-value-4": "refuted"}  # 224 // 2 // 14 = 8
+    for claim_id, verdict in flipped.items():
+        claim = next(c for c in claims.all_claims() if c.id == claim_id)
+        assert PINNED[claim_id] != verdict
+        assert claim.check().verdict == verdict, claim_id
     assert "holds 9 merged tokens (36 patches), not 64" in s5.check_84_padded_to_4x4().evidence
-    assert "17 = 2 x 8 + 1" in s3.check_476_minimal_padding().evidence
+    assert "17 = 2 x 8 + 1" in s3.check_minimal_padding().evidence

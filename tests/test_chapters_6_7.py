@@ -261,7 +261,7 @@ def test_padding_check_would_see_padding_reach_attention(monkeypatch):
 
     def leaky(*args, **kwargs):
         index, cu = real(*args, **kwargs)
-        return torch.cat([index, torch.tensor([-100])]), cu
+        return torch.cat([index, torch.full((20,), -100)]), cu  # more padding than the 9 real tokens
 
     s6.processed.cache_clear()
     monkeypatch.setattr(s6, "get_vision_window_index", leaky)
@@ -295,8 +295,8 @@ def test_claims_json_lists_every_claim_with_its_verdict():
     records = built_ledger()
     assert [r["id"] for r in records] == [c.id for c in claims.all_claims()]
     for record, claim in zip(records, claims.all_claims()):
-        assert {"id", "section", "claim", "verdict", "evidence"} <= set(record)
-        assert (record["section"], record["claim"]) == (claim.section, claim.claim)
+        assert {"id", "section", "claim", "verdict", "basis", "evidence"} <= set(record)
+        assert (record["section"], record["claim"], record["basis"]) == (claim.section, claim.claim, claim.basis)
         assert record["verdict"] == claims.evaluate(claim).verdict
 
 

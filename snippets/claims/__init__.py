@@ -2,8 +2,14 @@
 
 One entry is one checkable statement, quoted from `shared/seed/000_6ea6f51534417dfe.txt`. Entries live
 in one module per chapter of this package (`fixed_window_size.py`, `window_size_calculation.py`, ...),
-each defining `CLAIMS`; this file collects them in the analysis' order and renders them. A verdict is
-never written by hand: `evaluate` runs the entry's check against the installed transformers.
+each defining `CLAIMS`; this file collects them in the analysis' order and renders them.
+
+Every entry has a basis:
+- `computed`: `evaluate` runs the entry's check against the installed transformers in this build. The
+  entry declares in `verdicts` every verdict its check can return; tests/test_claims.py drives the
+  check to each of them by changing its input (config, grid, window size, a transformers function).
+- `cited`: an outside source decides (statements about what trained weights do, which nothing here
+  runs). The check returns a constant verdict and its evidence names the source with a link.
 
     python snippets/claims              # the whole ledger as a Markdown table
     python snippets/claims --json       # the same as JSON (the site publishes it as claims.json)
@@ -18,6 +24,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 VERDICTS = ("confirmed", "partly true", "refuted", "unsupported")
+BASES = ("computed", "cited")
 
 # Section of the analysis -> the handbook page that tests it (relative to docs/).
 SECTION_PAGES = {
@@ -49,6 +56,18 @@ class Claim:
     section: str  # key of SECTION_PAGES
     claim: str  # the analysis' words (quoted, may be lightly trimmed with ...)
     check: Callable[[], Result]
+    basis: str = "computed"  # one of BASES
+    verdicts: tuple = ()  # computed: every verdict the check can return; cited: the one verdict it gives
+
+    def __post_init__(self):
+        if self.basis not in BASES:
+            raise ValueError(f"{self.id}: basis {self.basis!r} is not one of {BASES}")
+        if not self.verdicts or set(self.verdicts) - set(VERDICTS):
+            raise ValueError(f"{self.id}: declare the verdicts its check can return (from {VERDICTS})")
+        if self.basis == "computed" and len(self.verdicts) < 2:
+            raise ValueError(f"{self.id}: a computed check that can give only one verdict decides nothing")
+        if self.basis == "cited" and len(self.verdicts) != 1:
+            raise ValueError(f"{self.id}: a cited verdict is one verdict, the source's")
 
     @property
     def page(self) -> str:
@@ -81,8 +100,10 @@ def all_claims() -> tuple:
 @functools.lru_cache(maxsize=None)
 def evaluate(claim: Claim) -> Result:
     result = claim.check()
-    if result.verdict not in VERDICTS:
-        raise ValueError(f"{claim.id}: verdict {result.verdict!r} is not one of {VERDICTS}")
+    if result.verdict not in claim.verdicts:
+        raise ValueError(f"{claim.id}: verdict {result.verdict!r} is not one it declares ({claim.verdicts})")
+    if claim.basis == "cited" and "](https://" not in result.evidence:
+        raise ValueError(f"{claim.id}: a cited verdict must name its source with a link")
     return result
 
 
@@ -99,13 +120,19 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
+BASIS_LABELS = {"computed": "computed in this build", "cited": "cited from a source"}
+
+
 def render_section(section: str) -> str:
-    """The section's rows, for its own chapter page: each row carries the anchor claims.json links to."""
-    rows = ["| # | The analysis says | Verdict | What the check computed |", "|---|---|---|---|"]
+    """The section's rows, for its own chapter page: each row carries the anchor claims.json links to.
+
+    The last column is what the check computed for a computed claim, and the source for a cited one;
+    the Basis column says which."""
+    rows = ["| # | The analysis says | Verdict | Basis | Evidence |", "|---|---|---|---|---|"]
     for claim in claims_in(section):
         result = evaluate(claim)
         rows.append(f'| <span id="{claim.anchor}"></span>`{claim.id}` | “{_cell(claim.claim)}” '
-                    f"| {badge(result.verdict)} | {_cell(result.evidence)} |")
+                    f"| {badge(result.verdict)} | {BASIS_LABELS[claim.basis]} | {_cell(result.evidence)} |")
     if len(rows) == 2:
         raise LookupError(f"no claims registered for section {section!r}")
     return "\n".join(rows)
@@ -122,24 +149,25 @@ def render_all(from_page: str = "chapters/conclusion.md") -> str:
     Exec-fence output is not seen by MkDocs' link rewriting, so links point at built URLs, not at .md files.
     """
     prefix = "../" * page_url(from_page).count("/")
-    rows = ["| Section | The analysis says | Verdict | Evidence |", "|---|---|---|---|"]
+    rows = ["| Section | The analysis says | Verdict | Basis | Evidence |", "|---|---|---|---|---|"]
     for claim in all_claims():
         result = evaluate(claim)
         link = f"{prefix}{page_url(claim.page)}#{claim.anchor}"
         rows.append(f"| {claim.section}. {SECTION_TITLES[claim.section]} | “{_cell(claim.claim)}” "
-                    f"| {badge(result.verdict)} | [`{claim.id}`]({link}) |")
+                    f"| {badge(result.verdict)} | {claim.basis} | [`{claim.id}`]({link}) |")
     return "\n".join(rows)
 
 
-def verdict_counts() -> dict:
+def verdict_counts(basis: str = None) -> dict:
     counts = {verdict: 0 for verdict in VERDICTS}
     for claim in all_claims():
-        counts[evaluate(claim).verdict] += 1
+        if basis in (None, claim.basis):
+            counts[evaluate(claim).verdict] += 1
     return counts
 
 
 def as_records(site_url: str = "") -> list:
-    """The ledger as plain records: id, section, claim, verdict, evidence URL (and the evidence text)."""
+    """The ledger as plain records: id, section, claim, verdict, basis, evidence URL (and the evidence text)."""
     records = []
     for claim in all_claims():
         result = evaluate(claim)
@@ -148,6 +176,7 @@ def as_records(site_url: str = "") -> list:
             "section": claim.section,
             "claim": claim.claim,
             "verdict": result.verdict,
+            "basis": claim.basis,
             "evidence": f"{site_url}{page_url(claim.page)}#{claim.anchor}",
             "evidence_text": result.evidence,
         })

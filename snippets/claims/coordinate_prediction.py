@@ -2,8 +2,9 @@
 
 What code can check here is the machinery: which tokens and positions the language model receives,
 and whether the window code changes anything for a small image. What trained weights do with that
-(how accurate the boxes are) cannot be measured without the real checkpoint; those entries are
-"unsupported", with what the maintainers said, cited rather than measured.
+(how accurate the boxes are) cannot be measured without the real checkpoint; those entries have the
+basis "cited": their verdict is what the cited sources support (usually "unsupported"), and the
+numbers in their evidence are context, not what decides the verdict.
 """
 
 import functools
@@ -18,6 +19,7 @@ from transformers.vision_utils import get_vision_position_ids, get_vision_window
 from claims import Claim, Result
 
 ISSUES = "https://github.com/QwenLM/Qwen3-VL/issues/"
+REPORT = "[the Qwen2.5-VL technical report, arXiv:2502.13923](https://arxiv.org/abs/2502.13923)"
 SMALL, LARGE = 84, 476
 
 
@@ -76,13 +78,13 @@ def check_relies_on_attention_patterns() -> Result:
         f"{large['tokens']} for {LARGE}x{LARGE}; it has no attention windows. {CITED_721}"))
 
 
-def check_positional_within_windows() -> Result:
+def check_positional_within_windows(vit_position_ids=get_vision_position_ids, llm_position_ids=None) -> Result:
     config = Qwen2_5_VLVisionConfig()
     window_side = config.window_size // config.patch_size  # patches per window side
     grid = processed(LARGE)["grid"]
-    vit = get_vision_position_ids(grid, config.spatial_merge_size)  # (patches, 2): row, column in the whole grid
+    vit = vit_position_ids(grid, config.spatial_merge_size)  # (patches, 2): row, column in the whole grid
     vit_rows = int(vit[:, 0].max()) + 1
-    rows, cols = llm_positions(LARGE)
+    rows, cols = (llm_position_ids or llm_positions)(LARGE)
     llm_rows = int(rows.max()) + 1
     # Positions restarting at every window would stay below the window side.
     global_positions = vit_rows > window_side and llm_rows > window_side // config.spatial_merge_size
@@ -102,32 +104,42 @@ def check_features_coherent() -> Result:
         f"full attention (largest difference {windowed_minus_full(SMALL):g}). {CITED_721}"))
 
 
-def check_windows_mostly_padding() -> Result:
-    small = processed(SMALL)
+def check_windows_mostly_padding(side: int = SMALL) -> Result:
+    small = processed(side)
     index = small["window_index"]
     padding_in_attention = int((index < 0).sum())
     covered = sum(small["window_patches"])
-    verdict = "refuted" if padding_in_attention == 0 and covered == small["patches"] else "confirmed"
+    # a consequence, judged on what attention sees: "mostly" = more padding entries than real merged tokens
+    verdict = "confirmed" if padding_in_attention > small["tokens"] else "refuted"
     return Result(verdict, (
-        f"{SMALL}x{SMALL} gives {small['patches']} patches in {len(small['window_patches'])} window(s) of "
-        f"{small['window_patches']} patches: every attended position is real image data. The `-100` entries pad an "
-        f"index array and are filtered out: the window index handed to attention holds {padding_in_attention} of "
-        f"them (`window_index.min()` = {int(index.min())})."))
+        f"{side}x{side} gives {small['patches']} patches in {len(small['window_patches'])} window(s) of "
+        f"{small['window_patches']} patches ({covered} in all). The `-100` entries pad an index array; the window "
+        f"index handed to attention holds {padding_in_attention} of them for {small['tokens']} real merged tokens "
+        f"(`window_index.min()` = {int(index.min())})."))
 
 
-def check_spatial_relationships_obscured() -> Result:
-    small = processed(SMALL)
+def check_spatial_relationships_obscured(side: int = SMALL) -> Result:
+    """The computed part: do the attention windows hide any relationship at this size?"""
+    small = processed(side)
     one_window = len(small["window_patches"]) == 1 and small["window_patches"][0] == small["patches"]
-    same = windowed_minus_full(SMALL) == 0.0
+    same = windowed_minus_full(side) == 0.0
     rows, cols = small["token_grid"]
     config = Qwen2_5_VLVisionConfig()
     px = config.patch_size * config.spatial_merge_size
-    verdict = "partly true" if one_window and same else "confirmed"
+    verdict = "refuted" if one_window and same else "confirmed"
     return Result(verdict, (
-        f"Nothing hides them: {SMALL}x{SMALL} is one window holding all {small['patches']} patches, so windowed "
-        f"layers compute full attention (tiny encoder, windowed minus full: {windowed_minus_full(SMALL):g}). What is "
-        f"true is that the layout is coarse: the language model gets a {rows}x{cols} grid of tokens, one per {px}x{px} "
-        f"px, versus {processed(LARGE)['token_grid'][0]}x{processed(LARGE)['token_grid'][1]} for {LARGE}x{LARGE}."))
+        f"{side}x{side} is {len(small['window_patches'])} window(s) for {small['patches']} patches; windowed minus full "
+        f"attention on a tiny encoder: {windowed_minus_full(side):g}"
+        + (", so the windows hide nothing. " if verdict == "refuted" else ", so windows do limit who attends to whom. ")
+        + f"What the input does have is a coarse layout: the language model gets a {rows}x{cols} grid of tokens, one "
+        f"per {px}x{px} px, versus {processed(LARGE)['token_grid'][0]}x{processed(LARGE)['token_grid'][1]} for "
+        f"{LARGE}x{LARGE}."))
+
+
+def cited_spatial_relationships() -> Result:
+    return Result("unsupported", (
+        f"Whether the trained model represents spatial relationships worse for small images needs the trained "
+        f"weights. {CITED_721} No source says the relationships are obscured."))
 
 
 def check_features_noisy() -> Result:
@@ -137,7 +149,7 @@ def check_features_noisy() -> Result:
         f"{windowed_minus_full(LARGE):.2g} for {LARGE}x{LARGE}, where windows do differ). {CITED_721}"))
 
 
-def check_predictions_random() -> Result:
+def check_predictions_random() -> Result:  # cited
     return Result("unsupported", (
         f"Accuracy needs the real model, so nothing here measures it. Cited, not measured: maintainers describe "
         f"*biased* boxes for very small images ({cite(721)}), not random ones, and boxes that look wrong because "
@@ -145,21 +157,27 @@ def check_predictions_random() -> Result:
         f"({cite(676)}, {cite(636)}, {cite(957)}) and shift if min_pixels/max_pixels change without rescaling."))
 
 
+CR = ("confirmed", "refuted")
+UNSUPPORTED = ("unsupported",)
 CLAIMS = [
     Claim("s6-relies-attention-patterns", "6",
           "The model's coordinate prediction relies on: Spatial attention patterns between patches",
-          check_relies_on_attention_patterns),
+          check_relies_on_attention_patterns, basis="cited", verdicts=UNSUPPORTED),
     Claim("s6-positional-within-windows", "6",
           "The model's coordinate prediction relies on: Positional relationships within attention windows",
-          check_positional_within_windows),
+          check_positional_within_windows, verdicts=CR),
     Claim("s6-coherent-features", "6",
           "The model's coordinate prediction relies on: Coherent feature representations across the image",
-          check_features_coherent),
+          check_features_coherent, basis="cited", verdicts=UNSUPPORTED),
     Claim("s6-windows-mostly-padding", "6", "With small images: Attention windows are mostly padding",
-          check_windows_mostly_padding),
-    Claim("s6-spatial-obscured", "6", "With small images: Spatial relationships are obscured",
-          check_spatial_relationships_obscured),
-    Claim("s6-features-noisy", "6", "With small images: Feature representations become noisy", check_features_noisy),
+          check_windows_mostly_padding, verdicts=CR),
+    Claim("s6-spatial-obscured", "6", "With small images: Spatial relationships are obscured [by the attention windows]",
+          check_spatial_relationships_obscured, verdicts=CR),
+    Claim("s6-spatial-obscured-trained", "6",
+          "With small images: Spatial relationships are obscured [in what the trained model represents]",
+          cited_spatial_relationships, basis="cited", verdicts=UNSUPPORTED),
+    Claim("s6-features-noisy", "6", "With small images: Feature representations become noisy", check_features_noisy,
+          basis="cited", verdicts=UNSUPPORTED),
     Claim("s6-predictions-random", "6", "With small images: Coordinate predictions become random",
-          check_predictions_random),
+          check_predictions_random, basis="cited", verdicts=UNSUPPORTED),
 ]

@@ -3,6 +3,7 @@
 from transformers.models.qwen2_vl.image_processing_qwen2_vl import smart_resize
 
 from claims import Claim, Result
+from claims.coordinate_prediction import CITED_721, REPORT
 from size_sweep import FACTOR, FULL_WINDOW, SIDES, WINDOW, layout
 
 CLASS_DEFAULT = (56 * 56, 28 * 28 * 1280)  # Qwen2VLImageProcessor() bounds
@@ -21,8 +22,9 @@ def check_works_best_at_multiples() -> Result:
         f"{WINDOW}: {len(full)} of the {len(multiples)} square multiples from {multiples[0]} to {multiples[-1]} fill "
         f"every attention window (released bounds), and nothing else changes: the same layers, the same attention "
         f"inside each window. The input side is not even what counts: with the class default max_pixels these "
-        f"inputs are resized to other sides ({moved_text}). The technical report (arXiv:2502.13923, cited) says "
-        f"regions smaller than {WINDOW}x{WINDOW} are processed without padding."))
+        f"inputs are resized to other sides ({moved_text}). Cited: {REPORT} says regions smaller than "
+        f"{WINDOW}x{WINDOW} are processed without padding; no source reports better accuracy at multiples of "
+        f"{WINDOW}. {CITED_721}"))
 
 
 def check_fits_cleanly() -> Result:
@@ -38,29 +40,39 @@ def check_fits_cleanly() -> Result:
         f"never padded in attention."))
 
 
-def check_optimal_sizes() -> Result:
+def check_optimal_sizes(named=NAMED) -> Result:
+    """The computed part: each named size passes the processor unchanged and fills every window."""
     rows = []
     kept_and_full = True
-    for side in NAMED:
+    for side in named:
         r = layout(side, side)
         kept = r["resized"] == (side, side) and smart_resize(side, side, FACTOR, *CLASS_DEFAULT) == (side, side)
         kept_and_full &= kept and r["full_share"] == 1
         rows.append(f"{side}: {r['tokens']} tokens, {r['windows']} full windows")
     r476 = layout(476, 476)
-    verdict = "partly true" if kept_and_full else "refuted"
+    verdict = "confirmed" if kept_and_full else "refuted"
     return Result(verdict, (
-        f"Each passes the processor unchanged and fills every window ({'; '.join(rows)}). Nothing in the code makes "
-        f"them more accurate: they only differ in token count, and the analysis' own 476x476 "
-        f"({r476['tokens']} tokens) has {r476['full_share']:.0%} full windows. Size is a token budget "
-        f"(chapter 7's table), not a lattice."))
+        f"{'Each passes' if kept_and_full else 'Not each passes'} the processor unchanged and fills every window "
+        f"({'; '.join(rows)}). They differ from each other only in token count; the analysis' own 476x476 "
+        f"({r476['tokens']} tokens) has {r476['full_share']:.0%} full windows."))
 
 
+def cited_optimal_sizes() -> Result:
+    return Result("unsupported", (
+        f"\"Optimal\" is a statement about accuracy, which needs the trained model; no source reports these sizes "
+        f"doing better than others. {CITED_721}"))
+
+
+CR = ("confirmed", "refuted")
 CLAIMS = [
     Claim("s7-works-best-multiples-112", "7",
           "The model works best when image dimensions are multiples of window_size = 112",
-          check_works_best_at_multiples),
+          check_works_best_at_multiples, basis="cited", verdicts=("unsupported",)),
     Claim("s7-fits-cleanly", "7",
           "After patch division (÷14) and spatial merge (÷2), the result fits cleanly into 4x4 windows",
-          check_fits_cleanly),
-    Claim("s7-optimal-sizes", "7", "Optimal sizes: 224x224, 336x336, 448x448, 560x560, etc.", check_optimal_sizes),
+          check_fits_cleanly, verdicts=CR),
+    Claim("s7-optimal-sizes-fill", "7", "[The sizes] 224x224, 336x336, 448x448, 560x560 [fill every window]",
+          check_optimal_sizes, verdicts=CR),
+    Claim("s7-optimal-sizes", "7", "Optimal sizes: 224x224, 336x336, 448x448, 560x560, etc.", cited_optimal_sizes,
+          basis="cited", verdicts=("unsupported",)),
 ]

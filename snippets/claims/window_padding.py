@@ -1,58 +1,75 @@
 """Ledger entries for section 3 of the analysis, "Window Padding Logic".
 
 Every check runs the installed `get_vision_window_index` on the grid the real processor gives
-(through `padding_trace.trace`, which records the padded index grid and the window boundaries).
+(through `padding_trace.trace`, which records the padded index grid and the window boundaries), or
+a forward pass of a tiny encoder whose first block is watched by a hook.
 """
 
 import torch
-from transformers import Qwen2VLImageProcessor
+from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import Qwen2_5_VisionTransformerPretrainedModel
 from transformers.vision_utils import get_vision_window_index
 
 from claims import Claim, Result
+from claims.window_size_calculation import line_citation
 from padding_trace import checks, processed, trace
 from patch_merge import tiny_config
-from window_equivalence import one_thread
 from source_excerpt import statement
-from window_size_calculation import history_row
+from window_equivalence import one_thread
 
 ANALYSIS_PAD_LINES = ("pad_h = vit_merger_window_size - llm_grid_h % vit_merger_window_size",
                       "pad_w = vit_merger_window_size - llm_grid_w % vit_merger_window_size")
 
 
-def _grid_claim(side: int, expected: tuple, merged: bool):
-    def check() -> Result:
+def grid_claim(side: int, patches: tuple = None, merged: tuple = None):
+    """The processor's patch grid and/or merged-token grid for a side x side image."""
+
+    def check(side=side) -> Result:
         tr = trace(side, side)
-        got = tr.merged if merged else tr.grid_thw[1:]
-        what = "merged-token grid" if merged else "patch grid"
-        return Result("confirmed" if tuple(got) == expected else "refuted",
-                      f"The processor resizes {side}x{side} to {tr.resized[0]}x{tr.resized[1]}; {what} "
-                      f"{got[0]}x{got[1]} (`image_grid_thw` = {list(tr.grid_thw)}).")
+        got = {"patch grid": (tuple(tr.grid_thw[1:]), patches), "merged-token grid": (tuple(tr.merged), merged)}
+        stated = {what: pair for what, pair in got.items() if pair[1] is not None}
+        right = all(found == expected for found, expected in stated.values())
+        listed = "; ".join(f"{what} {found[0]}x{found[1]}" for what, (found, _) in stated.items())
+        return Result("confirmed" if right else "refuted",
+                      f"The processor resizes {side}x{side} to {tr.resized[0]}x{tr.resized[1]}; {listed} "
+                      f"(`image_grid_thw` = {list(tr.grid_thw)}).")
     return check
 
 
-def check_84_needs_padding() -> Result:
-    tr = trace(84, 84)
+def padding_description(side: int = 84) -> Result:
+    """Rule for descriptions of the code: what does the code pad, and does the padding reach the tokens?
+
+    confirmed: padding entries reach what the blocks receive; partly true: the code pads, but only the index
+    grid, and drops the entries before attention; refuted: nothing is padded."""
+    tr = trace(side, side)
     found = checks(tr)
     pads_index = found["pad entries in the index grid"] > 0
-    tokens_padded = sum(tr.window_patches) != tr.patches
-    always = all(trace(s, s).pad != (0, 0) for s in (112, 224, 476))
-    evidence = (f"The index grid is padded by {tr.pad[0]} row and {tr.pad[1]} column ({tr.merged[0]}x{tr.merged[1]} → "
-                f"{tr.padded_index.shape[0]}x{tr.padded_index.shape[1]}), but the one window that attention uses holds "
-                f"{tr.window_patches} patches = all {tr.patches}, no padding. The code pads the index grid of every image "
-                f"(also 112, 224 and 476 px){'' if always else ' (not always)'}: nothing about 84x84 is special.")
-    if pads_index and not tokens_padded:
-        return Result("partly true", evidence)
-    return Result("confirmed" if tokens_padded else "refuted", evidence)
+    tokens_padded = not found["no pad value in window_index"] or sum(tr.window_patches) != tr.patches
+    evidence = (f"At {side}x{side} the code pads the {tr.merged[0]}x{tr.merged[1]} index grid of merged-token numbers "
+                f"by {tr.pad[0]} row(s) and {tr.pad[1]} column(s) to {tr.padded_index.shape[0]}x"
+                f"{tr.padded_index.shape[1]} with `{tr.pad_value}` ({found['pad entries in the index grid']} entries); "
+                f"the windows that attention uses hold {sum(tr.window_patches)} patches for the image's {tr.patches}: "
+                f"{'padding reaches them' if tokens_padded else 'the padding entries are dropped first, no token is padded'}.")
+    if tokens_padded:
+        return Result("confirmed", evidence)
+    return Result("partly true" if pads_index else "refuted", evidence)
 
 
-def check_minus_100() -> Result:
-    tr = trace(84, 84)
+def check_84_needs_padding(side: int = 84) -> Result:
+    result = padding_description(side)
+    others = {s: trace(s, s).pad for s in (112, 224, 476)}
+    return Result(result.verdict, result.evidence + " The index grid of every size is padded (pad rows, columns: "
+                  + ", ".join(f"{s} px: {p[0]}, {p[1]}" for s, p in others.items()) + "): nothing about 84x84 is special.")
+
+
+def check_minus_100(side: int = 84) -> Result:
+    """'Padding fills with -100 (invalid tokens)': the value, and whether what it fills is tokens."""
+    tr = trace(side, side)
     found = checks(tr)
     where = statement(get_vision_window_index, r"F\.pad\(")
     dropped = statement(get_vision_window_index, r"index_new\s*=")
     evidence = (f"`F.pad(..., {tr.pad_value})` (`{where.repo_path}` line {where.first}) pads a grid of merged-token "
-                f"*numbers*, not tokens: {found['pad entries in the index grid']} entries at 84x84. Line {dropped.first} drops "
-                f"them (`{dropped.text.strip()}`): `window_index` contains "
+                f"*numbers*, not tokens: {found['pad entries in the index grid']} entries at {side}x{side}. Line "
+                f"{dropped.first} drops them (`{dropped.text.strip()}`): `window_index` contains "
                 f"{'no' if found['no pad value in window_index'] else 'some'} {tr.pad_value} and is "
                 f"{'a permutation' if found['window_index is a permutation'] else 'not a permutation'} of the "
                 f"{tr.merged[0] * tr.merged[1]} real tokens.")
@@ -62,78 +79,129 @@ def check_minus_100() -> Result:
     return Result("confirmed" if invalid_tokens_reach_model else "partly true", evidence)
 
 
-def check_mostly_padding() -> Result:
-    """Count what the first block actually receives, with a forward pre-hook on a tiny real model."""
-    from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import Qwen2_5_VisionTransformerPretrainedModel
+class _Seen(Exception):
+    pass
 
-    inputs = processed(84, 84)
+
+def first_block_rows(side: int, model_class=Qwen2_5_VisionTransformerPretrainedModel) -> dict:
+    """Rows the first block of a tiny encoder (installed config, small widths) receives for a side x side image,
+    through the model's own forward pass; a forward pre-hook records them and stops the pass."""
+    inputs = processed(side, side)
     torch.manual_seed(0)
-    model = Qwen2_5_VisionTransformerPretrainedModel(tiny_config()).eval()
+    model = model_class(tiny_config()).eval()
     seen = {}
-    hook = model.blocks[0].register_forward_pre_hook(
-        lambda module, args, kwargs: seen.update(rows=args[0].shape[0], cu=kwargs["cu_seqlens"].tolist()),
-        with_kwargs=True)
-    with torch.no_grad(), one_thread():
-        model(inputs["pixel_values"], grid_thw=inputs["image_grid_thw"])
-    hook.remove()
-    patches = int(inputs["image_grid_thw"].prod())
-    padding = seen["rows"] - patches
-    verdict = "confirmed" if padding > seen["rows"] / 2 else "refuted"
-    return Result(verdict, f"The first block of a tiny model built from the installed config receives {seen['rows']} "
-                           f"rows for {patches} patches ({padding} extra) with attention boundaries {seen['cu']}: "
-                           f"every row is a real patch.")
+
+    def record(module, args, kwargs):
+        seen.update(rows=args[0].shape[0], cu=kwargs["cu_seqlens"].tolist())
+        raise _Seen
+
+    hook = model.blocks[0].register_forward_pre_hook(record, with_kwargs=True)
+    try:
+        with torch.no_grad(), one_thread():
+            model(inputs["pixel_values"], grid_thw=inputs["image_grid_thw"])
+    except _Seen:
+        pass
+    finally:
+        hook.remove()
+    return {**seen, "patches": int(inputs["image_grid_thw"].prod())}
 
 
-def check_476_fits_naturally() -> Result:
-    tr = trace(476, 476)
+def _what_the_model_sees(side: int) -> tuple:
+    seen = first_block_rows(side)
+    extra = seen["rows"] - seen["patches"]
+    cu = seen["cu"] if len(seen["cu"]) <= 6 else seen["cu"][:3] + ["..."] + seen["cu"][-2:]
+    cu = "[" + ", ".join(map(str, cu)) + "]"
+    return extra, seen["rows"], (f"The first block of a tiny encoder built from the installed config receives "
+                                 f"{seen['rows']} rows for the {seen['patches']} patches of {side}x{side} ({extra} "
+                                 f"extra), with attention boundaries {cu}.")
+
+
+def check_mostly_padding(side: int = 84) -> Result:
+    """Consequence: judged on what the blocks receive."""
+    extra, rows, evidence = _what_the_model_sees(side)
+    return Result("confirmed" if extra > rows / 2 else "refuted",
+                  evidence + (" Every row is a real patch." if extra == 0 else ""))
+
+
+def check_mostly_real(side: int = 476) -> Result:
+    extra, rows, evidence = _what_the_model_sees(side)
+    return Result("confirmed" if extra < rows / 2 else "refuted", evidence + (
+        " Every row is a real patch, as at 84x84: no image size gets padding rows." if extra == 0 else ""))
+
+
+def check_fits(side: int = 476) -> Result:
+    """Does the merged grid divide into whole windows (no partial window)?"""
+    tr = trace(side, side)
     small = trace(84, 84)
     fits = all(n % tr.window_side == 0 for n in tr.merged)
-    return Result("confirmed" if fits else "refuted", (
+    if fits:
+        return Result("confirmed", f"The {tr.merged[0]}x{tr.merged[1]} merged grid of {side}x{side} divides into "
+                                   f"{len(tr.window_tokens)} full windows of side {tr.window_side}.")
+    return Result("refuted", (
         f"{tr.merged[0]} is not a multiple of the window side {tr.window_side}: the index grid is padded by "
         f"{tr.pad[0]} rows and {tr.pad[1]} columns to {tr.padded_index.shape[0]}x{tr.padded_index.shape[1]}, "
         f"{checks(tr)['pad entries in the index grid']} padding entries (84x84 has "
-        f"{checks(small)['pad entries in the index grid']}); the windows along the right and bottom edges hold "
-        f"{sorted(set(tr.window_tokens))[:-1]} tokens instead of {max(tr.window_tokens)}."
-        if not fits else f"{tr.merged} divides into windows of side {tr.window_side}."))
+        f"{checks(small)['pad entries in the index grid']}); {sum(n < max(tr.window_tokens) for n in tr.window_tokens)} "
+        f"of the {len(tr.window_tokens)} windows, along the right and bottom edges, hold "
+        f"{sorted(set(tr.window_tokens))[:-1]} tokens instead of {max(tr.window_tokens)}."))
 
 
-def check_476_minimal_padding() -> Result:
-    tr = trace(476, 476)
-    side = tr.window_side
-    full_windows, remainder = divmod(tr.merged[0], side)
-    pads = {r: side - r for r in range(side)}  # the code's pad_h for every possible remainder
+def check_17_arithmetic(side: int = 476) -> Result:
+    """'17x17 = 4×4 + 1×1', read as windows: 4x4 full windows and one 1x1 window?"""
+    tr = trace(side, side)
+    full, rest = divmod(tr.merged[0], tr.window_side)
+    full_windows = sum(n == tr.window_side ** 2 for n in tr.window_tokens)
+    others = len(tr.window_tokens) - full_windows
+    evidence = (f"Per side, {tr.merged[0]} = {full} x {tr.window_side} + {rest}: the windows are {full}x{full} = "
+                f"{full_windows} full windows plus {others} more, strips of width {rest} along the right and bottom "
+                f"edges (holding {sorted(set(tr.window_tokens) - {tr.window_side ** 2})} tokens), not one extra 1x1 window.")
+    if (full, rest) != (4, 1):
+        return Result("refuted", evidence)
+    return Result("confirmed" if others == 1 else "partly true", evidence)
+
+
+def check_minimal_padding(side: int = 476) -> Result:
+    tr = trace(side, side)
+    window = tr.window_side
+    full_windows, remainder = divmod(tr.merged[0], window)
+    pads = {r: window - r for r in range(window)}  # the code's pad_h for every possible remainder
     minimal = tr.pad[0] == min(pads.values())
     return Result("confirmed" if minimal else "refuted", (
-        f"Per side, {tr.merged[0]} = {full_windows} x {side} + {remainder}: a remainder of {remainder} gets the pad "
-        f"{tr.pad[0]}, the most any remainder gets except the full pad {side} of an exact multiple "
+        f"Per side, {tr.merged[0]} = {full_windows} x {window} + {remainder}: a remainder of {remainder} gets the pad "
+        f"{tr.pad[0]}, {'the least' if minimal else 'the most'} any remainder gets"
+        f"{'' if minimal else ' except the full pad ' + str(window) + ' of an exact multiple'} "
         f"(pad by remainder: {pads}). {checks(tr)['pad entries in the index grid']} of "
-        f"{tr.padded_index.size} index entries are padding, and the leftover row and column become "
-        f"{len(tr.window_tokens) - full_windows ** 2} small windows (down to {min(tr.window_tokens)} token)."))
+        f"{tr.padded_index.size} index entries are padding."))
 
 
-def check_pad_lines() -> Result:
+def check_pad_lines(source=None) -> Result:
+    from claims.window_size_calculation import ANALYSIS_FILE
+
+    result = line_citation(450, 451, ANALYSIS_PAD_LINES, source or ANALYSIS_FILE)
     installed = statement(get_vision_window_index, r"pad_h\s*=", after=1)
-    same = [" ".join(a.split()) for a in installed.lines] == [" ".join(a.split()) for a in ANALYSIS_PAD_LINES]
-    then = history_row("4.52.1")
-    now = f"`{installed.repo_path}` lines {installed.first}-{installed.last} in transformers {installed.version}"
-    if not same:
-        return Result("refuted", f"The installed statements read differently: {installed.text}")
-    if (then["pad_h"], then["pad_w"]) == ("450", "451"):
-        return Result("partly true", f"The same two statements; lines {then['pad_h']}-{then['pad_w']} of "
-                                     f"`{then['file']}` in transformers 4.52.1-4.52.4, now at {now}.")
-    return Result("refuted", f"In 4.52.1 they are at lines {then['pad_h']}-{then['pad_w']}; now at {now}.")
+    same_now = [" ".join(a.split()) for a in installed.lines] == [" ".join(a.split()) for a in ANALYSIS_PAD_LINES]
+    return Result(result.verdict, result.evidence + (
+        f" The installed statements at lines {installed.first}-{installed.last} are "
+        f"{'the same' if same_now else 'different'}."))
 
 
+CR = ("confirmed", "refuted")
+THREE = ("confirmed", "partly true", "refuted")
 CLAIMS = [
     Claim("s3-pad-lines-450-451", "3", "Lines 450-451: pad_h = vit_merger_window_size - llm_grid_h % "
-          "vit_merger_window_size; pad_w = ...", check_pad_lines),
-    Claim("s3-84-patches", "3", "84x84 image → 6x6 patches", _grid_claim(84, (6, 6), merged=False)),
-    Claim("s3-84-merged", "3", "→ 3x3 after spatial merge", _grid_claim(84, (3, 3), merged=True)),
-    Claim("s3-84-needs-padding", "3", "→ NEEDS PADDING", check_84_needs_padding),
-    Claim("s3-minus-100-invalid-tokens", "3", "Padding fills with -100 (invalid tokens)", check_minus_100),
-    Claim("s3-mostly-padding", "3", "Model sees mostly padding tokens, not real image data", check_mostly_padding),
-    Claim("s3-476-patches", "3", "476x476 image → 34x34 patches", _grid_claim(476, (34, 34), merged=False)),
-    Claim("s3-476-merged", "3", "→ 17x17 after spatial merge", _grid_claim(476, (17, 17), merged=True)),
-    Claim("s3-476-fits-naturally", "3", "→ FITS NATURALLY", check_476_fits_naturally),
-    Claim("s3-476-minimal-padding", "3", "17x17 = 4×4 + 1×1, so minimal padding needed", check_476_minimal_padding),
+          "vit_merger_window_size; pad_w = ...", check_pad_lines, verdicts=CR),
+    Claim("s3-84-patches", "3", "84x84 image → 6x6 patches", grid_claim(84, patches=(6, 6)), verdicts=CR),
+    Claim("s3-84-merged", "3", "→ 3x3 after spatial merge", grid_claim(84, merged=(3, 3)), verdicts=CR),
+    Claim("s3-84-needs-padding", "3", "→ NEEDS PADDING", check_84_needs_padding, verdicts=THREE),
+    Claim("s3-minus-100-invalid-tokens", "3", "Padding fills with -100 (invalid tokens)", check_minus_100,
+          verdicts=THREE),
+    Claim("s3-mostly-padding", "3", "Model sees mostly padding tokens, not real image data", check_mostly_padding,
+          verdicts=CR),
+    Claim("s3-476-patches", "3", "476x476 image → 34x34 patches", grid_claim(476, patches=(34, 34)), verdicts=CR),
+    Claim("s3-476-merged", "3", "→ 17x17 after spatial merge", grid_claim(476, merged=(17, 17)), verdicts=CR),
+    Claim("s3-476-fits-naturally", "3", "→ FITS NATURALLY", check_fits, verdicts=CR),
+    Claim("s3-17-is-4x4-plus-1x1", "3", "17x17 = 4×4 + 1×1", check_17_arithmetic, verdicts=("partly true", "refuted")),
+    Claim("s3-476-minimal-padding", "3", "[17x17 = 4×4 + 1×1,] so minimal padding needed", check_minimal_padding,
+          verdicts=CR),
+    Claim("s3-476-mostly-real", "3", "Model sees mostly real image data", check_mostly_real, verdicts=CR),
 ]

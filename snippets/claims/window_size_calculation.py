@@ -6,18 +6,42 @@ from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
 from transformers.vision_utils import get_vision_window_index
 
 from claims import Claim, Result
-from window_size_calculation import history_row, merger_window_size, merger_window_statement
+from window_index_4_52_4 import OLD_DIR, OLD_VERSION
+from window_size_calculation import merger_window_size, merger_window_statement
 
 ANALYSIS_STATEMENT = "vit_merger_window_size = self.window_size // self.spatial_merge_size // self.patch_size"
+# The file the analysis cites, as released in its transformers version (installed apart by make).
+ANALYSIS_FILE = OLD_DIR / "transformers" / "models" / "qwen2_5_vl" / "modeling_qwen2_5_vl.py"
 
 
-def _code(text: str) -> str:
+def code(text: str) -> str:
+    """A statement with whitespace and `self.` removed: the method of 4.52 became a function of arguments."""
     return " ".join(text.replace("self.", "").split())
 
 
-def check_formula() -> Result:
-    installed = merger_window_statement()
-    same = _code(installed.text) == _code(ANALYSIS_STATEMENT)
+def cited_lines(first: int, last: int, source=ANALYSIS_FILE) -> list:
+    """Lines first..last (1-based, inclusive) of a source file; FileNotFoundError if it is not installed: loud."""
+    return source.read_text().splitlines()[first - 1:last]
+
+
+def line_citation(first: int, last: int, quoted: tuple, source=ANALYSIS_FILE) -> Result:
+    """The rule for line citations: confirmed if the cited lines of the cited file, in the analysis' release,
+    are the quoted statements; refuted if not. Where the statements are today is reported, not judged."""
+    found = cited_lines(first, last, source)
+    same = [code(line) for line in found if line.strip()] == [code(line) for line in quoted]
+    where = f"lines {first}-{last}" if last != first else f"line {first}"
+    now = merger_window_statement()
+    evidence = (f"{where.capitalize()} of `{source.name}` in `{source.parent.relative_to(source.parents[3]).as_posix()}`"
+                f" ({'transformers ' + OLD_VERSION if source == ANALYSIS_FILE else 'another file'}) read "
+                f"`{' '.join(code(line) for line in found)}`. The window code is now `{now.repo_path}`, around line "
+                f"{now.first}, in transformers {now.version}.")
+    return Result("confirmed" if same else "refuted", evidence)
+
+
+def check_formula(installed=None) -> Result:
+    """Description of the code: the installed statement computes what the analysis writes."""
+    installed = installed or merger_window_statement()
+    same = code(installed.text) == code(ANALYSIS_STATEMENT)
     where = f"`{installed.repo_path}` line {installed.first}"
     if same:
         return Result("confirmed", f"The installed statement at {where} is the same computation "
@@ -25,51 +49,53 @@ def check_formula() -> Result:
     return Result("refuted", f"The installed statement at {where} reads `{installed.text.strip()}`.")
 
 
-def check_value() -> Result:
-    value = merger_window_size()
+def check_value(config=None) -> Result:
+    config = config or Qwen2_5_VLVisionConfig()
+    value = merger_window_size(config)
     return Result("confirmed" if value == 4 else "refuted",
-                  f"Evaluating the installed statement with the installed config gives {value}.")
+                  f"Evaluating the installed statement with the config's values ({config.window_size} // "
+                  f"{config.spatial_merge_size} // {config.patch_size}) gives {value}.")
 
 
-def check_line_442() -> Result:
-    installed = merger_window_statement()
-    then = history_row("4.52.1")
-    now = f"`{installed.repo_path}` line {installed.first} in transformers {installed.version}"
-    if installed.repo_path.endswith("modeling_qwen2_5_vl.py") and installed.first == 442:
-        return Result("confirmed", f"Found at {now}.")
-    if then["vit_merger_window_size"] == "442" and then["file"].endswith("modeling_qwen2_5_vl.py"):
-        return Result("partly true", f"Right for transformers 4.52.1-4.52.4 (line {then['vit_merger_window_size']} "
-                                     f"of `modeling_qwen2_5_vl.py`); the statement is now at {now}.")
-    return Result("refuted", f"Not at line 442 in 4.52.1 (history says {then['vit_merger_window_size']}), and now at {now}.")
+def check_line_442(source=ANALYSIS_FILE) -> Result:
+    return line_citation(442, 442, (ANALYSIS_STATEMENT,), source)
 
 
-def window_patch_counts(side: int) -> list:
+def window_patch_counts(side: int, window_size: int = None) -> list:
     """Patches per attention window for a side x side image, through the real processor and window code."""
     config = Qwen2_5_VLVisionConfig()
     image = Image.fromarray(np.zeros((side, side, 3), dtype=np.uint8))
     grid = Qwen2VLImageProcessor()(images=image, return_tensors="pt")["image_grid_thw"]
-    _, cu = get_vision_window_index(grid, config.spatial_merge_size, config.window_size, config.patch_size)
+    _, cu = get_vision_window_index(grid, config.spatial_merge_size, window_size or config.window_size,
+                                    config.patch_size)
     return (cu[1:] - cu[:-1]).tolist()
 
 
-def check_at_least_4x4_patches() -> Result:
-    config = Qwen2_5_VLVisionConfig()
-    side = merger_window_size(config) * config.spatial_merge_size  # window side in patches
-    sizes = {size: window_patch_counts(size) for size in (84, 476)}
-    largest = max(max(counts) for counts in sizes.values())
-    smallest = {size: min(counts) for size, counts in sizes.items()}
-    expects_minimum = all(value >= 16 for value in smallest.values())
-    verdict = "confirmed" if expects_minimum and largest == 16 else "refuted"
+def check_at_least_4x4_patches(window_size: int = None, sides=(84, 476)) -> Result:
+    """Two parts: the unit (is a window 4x4 *patches*?) and the floor (does every window hold at least 16?)."""
+    config = Qwen2_5_VLVisionConfig(**({"window_size": window_size} if window_size else {}))
+    tokens_side = merger_window_size(config)
+    patches_side = tokens_side * config.spatial_merge_size  # window side in patches
+    counts = {side: window_patch_counts(side, config.window_size) for side in sides}
+    largest = max(max(c) for c in counts.values())
+    smallest = {side: min(c) for side, c in counts.items()}
+    unit_right = patches_side == 4 and largest == 16
+    floor_holds = all(value >= 16 for value in smallest.values())
+    verdict = "confirmed" if unit_right and floor_holds else "partly true" if unit_right or floor_holds else "refuted"
     return Result(verdict, (
-        f"A window is {merger_window_size(config)}x{merger_window_size(config)} merged tokens = {side}x{side} "
-        f"= {side * side} patches at most (largest seen: {largest}), and nothing sets a minimum: the smallest window "
-        f"holds {smallest[84]} patches at 84x84 and {smallest[476]} at 476x476."))
+        f"A window is {tokens_side}x{tokens_side} merged tokens = {patches_side}x{patches_side} = "
+        f"{patches_side ** 2} patches at most (largest seen: {largest} patches), "
+        f"{'as' if patches_side == 4 else 'not'} 4x4 patches; and nothing sets a minimum: the smallest window holds "
+        + ", ".join(f"{n} patches at {side}x{side}" for side, n in smallest.items()) + "."))
 
 
+THREE = ("confirmed", "partly true", "refuted")
 CLAIMS = [
-    Claim("s2-formula", "2", ANALYSIS_STATEMENT, check_formula),
-    Claim("s2-value-4", "2", "vit_merger_window_size = 112 // 2 // 14 = 4", check_value),
-    Claim("s2-line-442", "2", "From modeling_qwen2_5_vl.py line 442", check_line_442),
+    Claim("s2-formula", "2", ANALYSIS_STATEMENT, check_formula, verdicts=("confirmed", "refuted")),
+    Claim("s2-value-4", "2", "vit_merger_window_size = 112 // 2 // 14 = 4", check_value,
+          verdicts=("confirmed", "refuted")),
+    Claim("s2-line-442", "2", "From modeling_qwen2_5_vl.py line 442", check_line_442,
+          verdicts=("confirmed", "refuted")),
     Claim("s2-at-least-4x4-patches", "2", "the model expects at least 4x4 patches per attention window",
-          check_at_least_4x4_patches),
+          check_at_least_4x4_patches, verdicts=THREE),
 ]
