@@ -32,10 +32,24 @@ def _snippet_preprocessor():
 
 
 class IncludingMarkdownIt(MarkdownIt):
-    """A MarkdownIt whose fence tokens carry their --8<-- includes expanded."""
+    """A MarkdownIt whose fence tokens carry their --8<-- includes expanded.
+
+    CommonMark reads a fence indented inside an admonition (`??? note`) as an indented code block, so
+    pytest-markdown-docs would skip it although the build executes it. An indented code block that holds an
+    `exec="on"` fence is read again as Markdown and its fence takes its place, at its own line numbers.
+    (Indented fences that the build does not execute stay code blocks: they are shown, not run.)
+    """
 
     def parse(self, src, env=None):
-        tokens = super().parse(src, env)
+        tokens = []
+        for token in super().parse(src, env):
+            if token.type == "code_block" and token.content.lstrip().startswith("```") and 'exec="on"' in token.content:
+                inner = [t for t in self.parse(token.content, env) if t.type == "fence"]
+                for fence in inner:
+                    fence.map = [fence.map[0] + token.map[0], fence.map[1] + token.map[0]]
+                tokens += inner
+            else:
+                tokens.append(token)
         preprocessor = _snippet_preprocessor()
         for token in tokens:
             if token.type == "fence" and "--8<--" in token.content:
