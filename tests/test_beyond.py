@@ -278,7 +278,8 @@ def test_the_network_recorder_would_see_a_download(tmp_path):
     import sys
     code = CHILD.replace("print(json.dumps(", "try:\n    fetch_image({'image': 'http://example.invalid/a.png'})\n"
                                                 "except Exception:\n    pass\nprint(json.dumps(")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                         timeout=300).stdout
     assert json.loads(out.strip().splitlines()[-1])["attempts"]
 
 
