@@ -7,8 +7,7 @@ import pytest
 
 from pytest_markdown_docs.plugin import FenceSyntax, extract_fence_tests
 
-from conftest import IncludingMarkdownIt
-from docs_fences import DOCS, EXEC_ON, SNIPPETS, exec_fences, exec_markers, fences, pages
+from docs_fences import DOCS, EXEC_ON, IncludingMarkdownIt, SNIPPETS, exec_fences, exec_markers, fences, pages
 
 CHAPTERS = ["1-fixed-window-size", "2-window-size-calculation", "3-window-padding", "4-spatial-merge",
             "5-attention-windows", "6-coordinate-prediction", "7-optimal-image-sizes", "conclusion"]
