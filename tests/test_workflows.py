@@ -8,7 +8,8 @@ from unittest import mock
 
 import pytest
 import yaml
-from mkdocs.utils.yaml import yaml_load
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 
 from site_build import DEPLOY_URL
 
@@ -67,10 +68,15 @@ def test_main_is_built_with_make_build_and_published_to_pages():
         "mkdocs.yml must read site_url from SITE_URL (site_url: !ENV [SITE_URL, ...])"
 
 
+def read_mkdocs_yml(text: str) -> dict:
+    """mkdocs.yml's text read with MkDocs' own YAML loader (!ENV, and !relative as a placeholder)."""
+    return yaml_load(text, loader=get_yaml_loader(config=MkDocsConfig(config_file_path=str(ROOT / "mkdocs.yml"))))
+
+
 def site_url_with(text: str, value: str) -> str | None:
-    """site_url as MkDocs reads this mkdocs.yml text (its own loader: !ENV and the other tags) with SITE_URL=value."""
+    """site_url as MkDocs reads this mkdocs.yml text with SITE_URL=value in the environment."""
     with mock.patch.dict(os.environ, {"SITE_URL": value}):
-        return yaml_load(text).get("site_url")
+        return read_mkdocs_yml(text).get("site_url")
 
 
 def site_url_follows_the_environment(text: str) -> bool:
