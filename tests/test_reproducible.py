@@ -5,8 +5,8 @@ directory, with the environment `make test` built site/ with (SOURCE_DATE_EPOCH,
 exported by the Makefile; offline), and with SITE_URL set to a GitHub Pages project address,
 https://example.github.io/handbook/. Every file must equal site/'s once that address is written as
 site/'s own (site_url of mkdocs.yml as read now): canonical links, sitemap.xml, claims.json's evidence
-links, and 404.html's root-absolute asset paths (/handbook/assets/... against /assets/...) are where it
-appears. sitemap.xml.gz is compared after decompression, with its gzip header. Nothing else may differ.
+links, and 404.html's root-absolute paths ("/handbook/assets/..." against "/assets/...", Material's base
+and storage scope) are where it appears. sitemap.xml.gz is compared after decompression, with its gzip header. Nothing else may differ.
 
 What SOURCE_DATE_EPOCH pins: without it the build date is the clock's, so builds on different days
 differ in exactly these places, all derived from that date: the provenance line of every page, the
@@ -21,7 +21,6 @@ import difflib
 import gzip
 import importlib.util
 import os
-import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -39,9 +38,9 @@ def files(root: Path) -> set:
 
 def site_url() -> str:
     """site_url as mkdocs.yml gives it in this environment (the address site/ was built for)."""
-    from mkdocs.utils.yaml import yaml_load
+    from test_workflows import read_mkdocs_yml
 
-    return yaml_load((ROOT / "mkdocs.yml").read_text())["site_url"]
+    return read_mkdocs_yml((ROOT / "mkdocs.yml").read_text())["site_url"]
 
 
 def as_built_for(name: str, data: bytes, deploy: str, local: str) -> bytes:
@@ -52,9 +51,9 @@ def as_built_for(name: str, data: bytes, deploy: str, local: str) -> bytes:
     if not name.endswith((".html", ".xml", ".json", ".txt")):
         return data
     text = data.decode().replace(deploy, local)
-    if name == "404.html":  # a 404 page links its assets from the site root, i.e. the address' path
-        old, new = urlparse(deploy).path, urlparse(local).path
-        text = re.sub(r'((?:href|src)=")' + re.escape(old), lambda m: m[1] + new, text)
+    if name == "404.html":  # served at any depth, the 404 page names its assets, search worker and
+        # Material's base and storage scope from the site root, i.e. as strings starting with the address' path
+        text = text.replace('"' + urlparse(deploy).path, '"' + urlparse(local).path)
     return text.encode()
 
 
