@@ -26,7 +26,7 @@ def check_not_found_page(recorder, url: str):
     recorder.expect_missing_document(url)
     response = page.goto(url, wait_until="load")
     assert response.status == 404
-    assert page.inner_text("article h1") == "404 - Not found"
+    assert page.locator("article h1").all_inner_texts() == ["404 - Not found"], "not the site's 404.html"
     scheme = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
     assert scheme == ("slate" if recorder.scheme == "dark" else "default")
     # Material's stylesheet and script ran: the header is laid out and the theme's search box exists.
