@@ -55,7 +55,7 @@ def provenance() -> str:
 
     return (
         f'<p class="provenance" data-transformers="{transformers.__version__}" '
-        f'data-torch="{torch.__version__}" data-built="{build_date()}">'
+        f'data-torch="{torch.__version__}" data-built="{build_date()}" data-python="{platform.python_version()}">'
         f"Every number, table and figure on this page was computed when the site was built, "
         # With SOURCE_DATE_EPOCH (make sets it to the last commit's time) the date is the sources' date.
         f"{'from the sources as of' if os.environ.get('SOURCE_DATE_EPOCH') else 'on'} "

@@ -1,46 +1,29 @@
 """Test set-up shared by tests/ and by the doc fences that pytest-markdown-docs collects from docs/.
 
-pytest-markdown-docs reads each fence's text as written, so a fence that is only `--8<-- "file.py"`
-would run nothing. The hook below runs pymdownx.snippets' own preprocessor over every fence, with the
-same base path and check_paths as mkdocs.yml, so a fence is tested with exactly the code the page runs.
+- pytest-markdown-docs parses the pages with docs_fences.IncludingMarkdownIt: --8<-- includes expanded as
+  the build expands them, and exec fences indented inside admonitions read as fences.
+- Tests that read site/ fail first, with a clear message, when it is missing or older than its sources.
+- The deploy-style build (site_build.py) starts in the background once collection shows a test needing it.
+- A run without a loopback-only network namespace says so at the end, in red.
 """
 
 import io
 import os
 import sys
-from pathlib import Path
 
-import markdown
 import pytest
-from markdown_it import MarkdownIt
 
-ROOT = Path(__file__).resolve().parent.parent
+from docs_fences import IncludingMarkdownIt, ROOT
+from site_build import (SITE, finish_deploy_build, reads_site, remove_deploy_build, site_problem,
+                        start_deploy_build)
+
 SNIPPETS = ROOT / "snippets"
-SITE = ROOT / "site"
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 if str(SNIPPETS) not in sys.path:
     sys.path.insert(0, str(SNIPPETS))
-
-
-def _snippet_preprocessor():
-    md = markdown.Markdown(extensions=["pymdownx.snippets"], extension_configs={
-        "pymdownx.snippets": {"base_path": [str(SNIPPETS)], "check_paths": True}})
-    return md.preprocessors["snippet"]
-
-
-class IncludingMarkdownIt(MarkdownIt):
-    """A MarkdownIt whose fence tokens carry their --8<-- includes expanded."""
-
-    def parse(self, src, env=None):
-        tokens = super().parse(src, env)
-        preprocessor = _snippet_preprocessor()
-        for token in tokens:
-            if token.type == "fence" and "--8<--" in token.content:
-                token.content = "\n".join(preprocessor.run(token.content.splitlines())) + "\n"
-        return tokens
 
 
 @pytest.hookimpl
@@ -53,3 +36,58 @@ def pytest_markdown_docs_globals():
     # Fences print tables and whole SVG figures; keep them out of the terminal but still execute print.
     sink = io.StringIO()
     return {"print": lambda *args, **kwargs: print(*args, **{**kwargs, "file": sink})}
+
+
+# ------------------------------------------------------------------------------------------ built site
+
+def require_fresh_site():
+    problem = site_problem()
+    if problem:
+        pytest.fail(problem, pytrace=False)
+    return SITE
+
+
+@pytest.fixture(scope="session")
+def built_site():
+    """site/, built from the sources as they are now (fails clearly when it is missing or stale)."""
+    return require_fresh_site()
+
+
+def pytest_runtest_setup(item):
+    """Every test of a module that names a path in site/ checks first that site/ is built and current."""
+    module = getattr(item, "module", None)
+    if module is not None and reads_site(module):
+        require_fresh_site()
+
+
+def pytest_collection_finish(session):
+    if not session.config.option.collectonly and any("deploy_site" in getattr(item, "fixturenames", ()) for item in session.items):
+        start_deploy_build()
+
+
+def pytest_sessionfinish(session):
+    remove_deploy_build()
+
+
+@pytest.fixture(scope="session")
+def deploy_site():
+    """The site built a second time with SITE_URL=https://example.github.io/handbook/ (site_build.py)."""
+    target, problem = finish_deploy_build()
+    if problem:
+        pytest.fail(problem, pytrace=False)
+    return target
+
+
+# --------------------------------------------------------------------------------------------- offline
+
+NETNS_TEST = "test_offline.py::test_the_network_namespace_has_only_loopback"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say loudly, at the end of the run, when the network namespace test was skipped: the run was then
+    confined by the Python guard alone (tools/offline/run could not make a loopback-only namespace)."""
+    for report in terminalreporter.stats.get("skipped", []):
+        if report.nodeid.endswith(NETNS_TEST):
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            terminalreporter.write_sep("!", "offline block is partial", red=True, bold=True)
+            terminalreporter.write_line(reason.removeprefix("Skipped: "), red=True, bold=True)

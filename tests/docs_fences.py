@@ -4,10 +4,17 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import markdown
+from markdown_it import MarkdownIt
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 SNIPPETS = ROOT / "snippets"
-FENCE = re.compile(r"^(?P<ticks>`{3,})(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=ticks)\s*$", re.MULTILINE | re.DOTALL)
+# A fence may be indented (inside an admonition such as `??? note`): its closing ticks carry the same
+# indentation, and its body is dedented by it, as pymdownx.superfences reads it.
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,})(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=indent)(?P=ticks)[ \t]*$",
+                   re.MULTILINE | re.DOTALL)
+EXEC_ON = 'exec="on"'
 INCLUDE = re.compile(r'^--8<-- "(?P<name>[^"]+)"\s*$', re.MULTILINE)
 
 
@@ -16,6 +23,7 @@ class Fence:
     page: Path
     info: str
     body: str
+    indent: str = ""
 
     @property
     def attrs(self) -> dict:
@@ -34,8 +42,13 @@ class Fence:
         return INCLUDE.sub(lambda m: (SNIPPETS / m["name"]).read_text(), self.body)
 
 
+def dedent(body: str, indent: str) -> str:
+    return "".join(line.removeprefix(indent) for line in body.splitlines(keepends=True))
+
+
 def fences(page: Path) -> list:
-    return [Fence(page, m["info"].strip(), m["body"]) for m in FENCE.finditer(page.read_text())]
+    return [Fence(page, m["info"].strip(), dedent(m["body"], m["indent"]), m["indent"])
+            for m in FENCE.finditer(page.read_text())]
 
 
 def pages() -> list:
@@ -44,3 +57,43 @@ def pages() -> list:
 
 def exec_fences() -> list:
     return [fence for page in pages() for fence in fences(page) if fence.is_exec]
+
+
+def exec_markers() -> int:
+    """How many times `exec="on"` is written in the pages: the number of fences the build executes."""
+    return sum(page.read_text().count(EXEC_ON) for page in pages())
+
+
+# pytest-markdown-docs reads each fence's text as written, so a fence that is only `--8<-- "file.py"` would
+# run nothing: tests/conftest.py hands it this parser, which expands includes with pymdownx.snippets' own
+# preprocessor (same base path and check_paths as mkdocs.yml), so a fence is tested with the code the page runs.
+def _snippet_preprocessor():
+    md = markdown.Markdown(extensions=["pymdownx.snippets"], extension_configs={
+        "pymdownx.snippets": {"base_path": [str(SNIPPETS)], "check_paths": True}})
+    return md.preprocessors["snippet"]
+
+
+class IncludingMarkdownIt(MarkdownIt):
+    """A MarkdownIt whose fence tokens carry their --8<-- includes expanded.
+
+    CommonMark reads a fence indented inside an admonition (`??? note`) as an indented code block, so
+    pytest-markdown-docs would skip it although the build executes it. An indented code block that holds an
+    `exec="on"` fence is read again as Markdown and its fence takes its place, at its own line numbers.
+    (Indented fences that the build does not execute stay code blocks: they are shown, not run.)
+    """
+
+    def parse(self, src, env=None):
+        tokens = []
+        for token in super().parse(src, env):
+            if token.type == "code_block" and token.content.lstrip().startswith("```") and 'exec="on"' in token.content:
+                inner = [t for t in self.parse(token.content, env) if t.type == "fence"]
+                for fence in inner:
+                    fence.map = [fence.map[0] + token.map[0], fence.map[1] + token.map[0]]
+                tokens += inner
+            else:
+                tokens.append(token)
+        preprocessor = _snippet_preprocessor()
+        for token in tokens:
+            if token.type == "fence" and "--8<--" in token.content:
+                token.content = "\n".join(preprocessor.run(token.content.splitlines())) + "\n"
+        return tokens

@@ -247,7 +247,14 @@ def test_worked_examples_show_what_the_page_says():
 def test_default_upper_bounds_differ_and_lower_bounds_agree():
     table = resize_rules.defaults_table()
     assert "12,845,056 px = 16384 tokens" in table and "1,003,520 px = 1280 tokens" in table
-    assert table.count("3,136 px = 4 tokens") == 6
+    # The page says "The lower bounds agree": every row of the table (each place a default is read) has
+    # the same min_pixels, and the upper bounds take more than one value.
+    page = " ".join((ROOT / "docs" / "beyond" / "resize-rules.md").read_text().split())
+    assert "The lower bounds agree. The upper bounds do not" in page
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table.splitlines()[2:]]
+    assert len(rows) >= 2 and all(len(row) == 4 for row in rows)
+    assert {row[2] for row in rows} == {"3,136 px = 4 tokens"}, [row[2] for row in rows]
+    assert len({row[3] for row in rows}) > 1
 
 
 def test_real_processors_output_their_modules_rule():
@@ -271,7 +278,8 @@ def test_the_network_recorder_would_see_a_download(tmp_path):
     import sys
     code = CHILD.replace("print(json.dumps(", "try:\n    fetch_image({'image': 'http://example.invalid/a.png'})\n"
                                                 "except Exception:\n    pass\nprint(json.dumps(")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                         timeout=300).stdout
     assert json.loads(out.strip().splitlines()[-1])["attempts"]
 
 

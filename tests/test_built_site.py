@@ -1,5 +1,8 @@
 """Checks on the built site/ (make test builds it first): provenance, no leaked fences, nothing external."""
 
+import datetime
+import os
+import platform
 import re
 from pathlib import Path
 
@@ -13,10 +16,10 @@ DOCS = ROOT / "docs"
 
 
 def built_pages() -> list:
-    if not (SITE / "index.html").exists():
-        pytest.fail("site/ is not built: run `make test` (it builds with mkdocs build --strict first)")
+    """(source, built HTML) for every page: the Markdown pages and the notebooks (mkdocs-jupyter pages).
+    (tests/conftest.py has already failed this module's tests if site/ is missing or older than its sources.)"""
     pages = []
-    for md in sorted(DOCS.rglob("*.md")):
+    for md in sorted(DOCS.rglob("*.md")) + sorted(DOCS.rglob("*.ipynb")):
         rel = md.relative_to(DOCS).with_suffix("")
         html = SITE / ("index.html" if rel.name == "index" and rel.parent == Path(".") else rel / "index.html")
         pages.append((md, html))
@@ -28,13 +31,35 @@ def test_every_page_was_built():
     assert not missing
 
 
+def expected_build_date() -> str | None:
+    """The date the footer must show: SOURCE_DATE_EPOCH's (make exports it), or None when it is unset."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).strftime("%Y-%m-%d") if epoch else None
+
+
+STAMP = re.compile(r'<p class="provenance" data-transformers="(?P<transformers>[^"]+)" data-torch="(?P<torch>[^"]+)" '
+                   r'data-built="(?P<built>\d{4}-\d\d-\d\d)" data-python="(?P<python>[^"]+)">(?P<text>.*?)</p>', re.DOTALL)
+
+
 def test_every_page_states_its_provenance():
+    """Every page, the notebook's included, says once which transformers, torch and Python computed it, and
+    when: this interpreter's versions, and the build date of this build's SOURCE_DATE_EPOCH."""
+    assert any(md.suffix == ".ipynb" for md, _ in built_pages()), "the notebook page is not checked"
     for md, html in built_pages():
-        text = html.read_text()
-        stamp = re.search(r'<p class="provenance" data-transformers="([^"]+)" data-torch="([^"]+)" '
-                          r'data-built="(\d{4}-\d\d-\d\d)"', text)
-        assert stamp, f"{md.name}: no provenance"
-        assert stamp.group(1) == transformers.__version__ and stamp.group(2) == torch.__version__
+        stamps = list(STAMP.finditer(html.read_text()))
+        assert len(stamps) == 1, f"{md.name}: {len(stamps)} provenance stamps"
+        stamp = stamps[0]
+        expected = {"transformers": transformers.__version__, "torch": torch.__version__,
+                    "python": platform.python_version()}
+        assert {k: stamp[k] for k in expected} == expected, f"{md.name}: {stamp.group(0)[:300]}"
+        date = expected_build_date()
+        if date:
+            assert stamp["built"] == date, f"{md.name}: built {stamp['built']}, SOURCE_DATE_EPOCH says {date}"
+        else:
+            datetime.date.fromisoformat(stamp["built"])
+        words = " ".join(re.sub(r"<[^>]+>", "", stamp["text"]).split())
+        assert (f"{stamp['built']} (UTC), with transformers {expected['transformers']}, torch {expected['torch']} "
+                f"and Python {expected['python']}.") in words, f"{md.name}: the visible stamp says {words!r}"
 
 
 def test_no_fence_leaked_as_raw_text():

@@ -1,11 +1,15 @@
-"""The source-excerpt snippet quotes the installed file exactly, with correct line numbers."""
+"""The source excerpts quote the installed files exactly, with correct line numbers: the snippet's functions,
+and every excerpt shown on every built page, compared with the installed files read directly."""
 
-import inspect
+import html
+import re
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+import qwen_vl_utils
 import transformers
 from transformers import vision_utils
 from transformers.vision_utils import get_vision_window_index
@@ -13,6 +17,9 @@ from transformers.vision_utils import get_vision_window_index
 from source_excerpt import repo_path, resolve, source_of, statement
 
 ROOT = Path(__file__).resolve().parent.parent
+SITE = ROOT / "site"
+INSTALLED = {"transformers": (Path(transformers.__file__).parent, "src/transformers/", transformers.__version__),
+             "qwen-vl-utils": (Path(qwen_vl_utils.__file__).parent, "qwen_vl_utils/", version("qwen-vl-utils"))}
 
 
 def installed_lines(excerpt):
@@ -34,11 +41,17 @@ def test_context_lines_and_range():
     assert f"#L{excerpt.first}-L{excerpt.last}" in excerpt.url and f"/v{transformers.__version__}/" in excerpt.url
 
 
-def test_whole_function_matches_inspect():
+def test_whole_function_is_the_installed_definition():
+    # Read from the file itself (not inspect, which source_of uses): the excerpt starts at the `def` line,
+    # equals the file's lines, and the next code line is back at the def's indentation (the function ended).
     excerpt = source_of(get_vision_window_index)
-    lines, first = inspect.getsourcelines(get_vision_window_index)
-    assert excerpt.first == first and excerpt.text == "".join(lines).rstrip("\n")
-    assert excerpt.lines[0].startswith("def get_vision_window_index(")
+    file = Path(transformers.__file__).parent / "vision_utils.py"
+    lines = file.read_text().splitlines()
+    assert lines[excerpt.first - 1].startswith("def get_vision_window_index(")
+    assert list(excerpt.lines) == lines[excerpt.first - 1: excerpt.last]
+    following = [line for line in lines[excerpt.last:] if line.strip()]
+    assert not following or not following[0].startswith((" ", "\t")), following[0]
+    assert excerpt.lines[-1].startswith(" ") and excerpt.lines[-1].strip()
 
 
 def test_ambiguous_or_missing_statement_fails_loudly():
@@ -64,3 +77,44 @@ def test_command_line_prints_the_statement():
                           "transformers.vision_utils:get_vision_window_index", "vit_merger_window_size ="],
                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert "vit_merger_window_size = window_size // spatial_merge_size // patch_size" in out
+
+
+# ---------------------------------------------------------------- every excerpt on every built page
+
+EXCERPT = re.compile(
+    r'<code>(?P<path>[^<]+)</code>, lines? (?P<first>\d+)(?:–(?P<last>\d+))? of the installed '
+    r'(?P<package>transformers|qwen-vl-utils) (?P<version>[0-9][^ <]*)(?: \(<a href="(?P<url>[^"]+)">)?.*?</p>\s*'
+    r'<div class="language-python highlight"><table class="highlighttable"><tr><td class="linenos">(?P<numbers>.*?)</td>'
+    r'<td class="code">(?P<code>.*?)</td></tr></table>', re.DOTALL)
+
+
+def shown_excerpts(page: Path) -> list:
+    """(path, first, last, package, version, url, line numbers shown, code lines shown) of each excerpt."""
+    found = []
+    for m in EXCERPT.finditer(page.read_text()):
+        numbers = [int(n) for n in re.findall(r">(\d+)</a>", m["numbers"])]
+        code = html.unescape(re.sub(r"<[^>]+>", "", m["code"]))
+        found.append((m["path"], int(m["first"]), int(m["last"] or m["first"]), m["package"], m["version"],
+                      m["url"], numbers, code.rstrip("\n").split("\n")))
+    return found
+
+
+def test_every_excerpt_on_the_site_shows_the_installed_lines():
+    checked = 0
+    for page in sorted(SITE.rglob("*.html")):
+        text = page.read_text()
+        excerpts = shown_excerpts(page)
+        # Every numbered code block on the site is an excerpt of installed code, and each was read here.
+        assert len(excerpts) == text.count('class="highlighttable"'), f"{page}: an excerpt was not parsed"
+        for path, first, last, package, shown_version, url, numbers, lines in excerpts:
+            where = f"{page.relative_to(SITE)}: {path} {first}-{last}"
+            root, prefix, installed_version = INSTALLED[package]
+            assert shown_version == installed_version, where
+            assert path.startswith(prefix), where
+            file_lines = (root / path.removeprefix(prefix)).read_text().splitlines()
+            assert numbers == list(range(first, last + 1)), f"{where}: line numbers shown {numbers[:3]}..."
+            assert lines == file_lines[first - 1: last], f"{where}: the lines shown are not the file's"
+            if url:
+                assert url.endswith(f"/v{installed_version}/{path}#L{first}-L{last}"), f"{where}: {url}"
+            checked += 1
+    assert checked >= 10, f"only {checked} excerpts found on the site"

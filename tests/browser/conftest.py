@@ -14,6 +14,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from site_build import DEPLOY_URL
+
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "site"
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
@@ -24,20 +26,53 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
                   "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a built site under `prefix` as a static host does: a missing path answers 404 with the
+    site's 404.html (GitHub Pages does the same), and so does any path outside the prefix."""
+
+    prefix = "/"
+
     def log_message(self, *args):
         pass
 
+    def translate_path(self, path):
+        if not path.startswith(self.prefix):
+            return os.path.join(self.directory, "\0outside-the-site")  # no such file: 404
+        return super().translate_path("/" + path[len(self.prefix):])
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.exists():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+def serve(directory: Path, prefix: str = "/"):
+    """Serve `directory` on 127.0.0.1 under the URL path `prefix`; returns (server, site URL)."""
+    handler = functools.partial(type("Handler", (SiteHandler,), {"prefix": prefix}), directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+
 
 @pytest.fixture(scope="session")
-def site_url():
-    if not (SITE / "index.html").exists():
-        pytest.fail("site/ is not built: run `make test`, which builds it first")
-    handler = functools.partial(_QuietHandler, directory=str(SITE))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
+def site_url(built_site):  # tests/conftest.py: fails when site/ is missing or older than its sources
+    server, url = serve(built_site)
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def deploy_url(deploy_site):
+    """The deploy-style build (tests/site_build.py) served as GitHub Pages serves a project: under /handbook/."""
+    server, url = serve(deploy_site, urlparse(DEPLOY_URL).path)
+    yield url
     server.shutdown()
 
 
@@ -54,16 +89,38 @@ def browser():
 
 
 class PageRecorder:
-    """Console errors, uncaught page errors and blocked outside requests seen by one page."""
+    """Console errors, uncaught page errors, blocked outside requests and local requests that failed
+    (an asset answered 4xx/5xx or not at all) seen by one page. A page's own document may be a 404 on
+    purpose (the 404 page): `expect_document_status` says so."""
 
     def __init__(self, page, local_host: str):
         self.page = page
         self.console_errors = []
         self.page_errors = []
         self.outside_requests = []
-        page.on("console", lambda msg: msg.type == "error" and self.console_errors.append(msg.text))
+        self.failed_requests = []
+        self.missing_document = None
+        page.on("console", self._console)
         page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+        page.on("response", self._response)
+        page.on("requestfailed", lambda request: request.url not in self.outside_requests
+                and self.failed_requests.append(f"{request.url}: {request.failure}"))
         page.context.route("**/*", self._route(local_host))
+
+    def expect_missing_document(self, url: str):
+        self.missing_document = url
+
+    def _console(self, msg):
+        if msg.type != "error":
+            return
+        # Chromium reports the 404 page's own status as a console error: that one is expected.
+        if self.missing_document and msg.location.get("url") == self.missing_document and "404" in msg.text:
+            return
+        self.console_errors.append(msg.text)
+
+    def _response(self, response):
+        if response.status >= 400 and response.url != self.missing_document:
+            self.failed_requests.append(f"{response.url}: {response.status}")
 
     def _route(self, local_host):
         def handle(route):
@@ -79,6 +136,7 @@ class PageRecorder:
         assert not self.page_errors, self.page_errors
         assert not self.console_errors, self.console_errors
         assert not self.outside_requests, self.outside_requests
+        assert not self.failed_requests, self.failed_requests
 
     def screenshot(self, name: str):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -100,5 +158,15 @@ def recorded_page(browser, site_url, color_scheme):
     recorder = PageRecorder(page, "127.0.0.1")
     recorder.scheme = color_scheme
     recorder.base = site_url
+    yield recorder
+    context.close()
+
+
+@pytest.fixture
+def deploy_page(browser, deploy_url):
+    """A fresh page (light scheme) on the deploy-style build served under its subpath."""
+    context = browser.new_context(color_scheme="light", viewport={"width": 1280, "height": 900})
+    recorder = PageRecorder(context.new_page(), "127.0.0.1")
+    recorder.scheme, recorder.base = "light", deploy_url
     yield recorder
     context.close()

@@ -9,7 +9,8 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 
-from calculator_golden import PRESETS, case, reference
+from calculator_golden import MAX_LISTED_WINDOWS, PRESETS, case, reference
+from window_layout import window_layout
 
 FIELDS = {"width": "#calc-width", "height": "#calc-height", "min_pixels": "#calc-min-pixels",
           "max_pixels": "#calc-max-pixels"}
@@ -41,11 +42,15 @@ def shown(page) -> dict:
             "output": page.inner_text("#calc-output")}
 
 
-def expected_display(r: dict) -> dict:
-    """How the page writes transformers' answer: width x height, columns x rows, thousands with commas."""
+def expected_display(r: dict, c: dict) -> dict:
+    """How the page writes transformers' answer: width x height, columns x rows, thousands with commas.
+    Above the golden's indexing limit the windows come from the closed form that tests/test_calculator.py
+    checks against get_vision_window_index."""
     out = {"resized": f"{r['resized'][1]} x {r['resized'][0]}", "grid": f"{r['grid'][1]} x {r['grid'][0]}",
            "tokens": f"{r['tokens']:,}"}
     w = r["windows"]
+    if w == {"indexed": False}:
+        w = window_layout(*r["grid"], c, MAX_LISTED_WINDOWS)
     if w is None:
         out["windows"] = "none"
     elif "count" in w:
@@ -55,10 +60,11 @@ def expected_display(r: dict) -> dict:
 
 
 def assert_shows(page, preset, width, height, min_pixels=None, max_pixels=None):
-    r = reference(case(preset, height, width, min_pixels, max_pixels))
+    c = case(preset, height, width, min_pixels, max_pixels)
+    r = reference(c)
     assert "error" not in r
     now = shown(page)
-    for key, value in expected_display(r).items():
+    for key, value in expected_display(r, c).items():
         assert now[key] == value, f"{preset} {width}x{height}: {key} shows {now[key]!r}, transformers gives {value!r}"
     assert "NaN" not in now["output"] and "undefined" not in now["output"]
 
@@ -110,10 +116,14 @@ def test_typed_sizes_show_transformers_numbers(recorded_page):
 def test_huge_inputs_stay_responsive(recorded_page):
     page = open_calculator(recorded_page, model="qwen2.5-vl", width=1_000_000, height=999_999,
                            min_pixels=10**12, max_pixels=10**12)
-    r = reference(case("qwen2.5-vl", 999_999, 1_000_000, 10**12, 10**12))
+    c = case("qwen2.5-vl", 999_999, 1_000_000, 10**12, 10**12)
+    r = reference(c)
+    assert r["windows"] == {"indexed": False}  # above the golden's limit: the closed form gives the windows
     now = shown(page)
-    for key in ("resized", "grid", "tokens"):
-        assert now[key] == expected_display(r)[key]
+    expected = expected_display(r, c)
+    assert set(expected) >= {"resized", "grid", "tokens", "windows", "full", "smallest", "equal"}
+    for key, value in expected.items():
+        assert now[key] == value, f"{key} shows {now[key]!r}, expected {value!r}"
     assert "too many to draw" in now["output"]
     recorded_page.screenshot(f"calculator-huge-{recorded_page.scheme}")
     recorded_page.assert_clean()

@@ -10,33 +10,68 @@ from site_pages import page_id, page_path, site_pages, title_of
 RESULT_LINKS = "li.md-search-result__item > a.md-search-result__link"
 
 
+# Material's search runs in a web worker: the page posts {type: 2 (QUERY), data: query} and the worker
+# answers {type: 3 (RESULT), data: {items: [[document, ...], ...]}}, in order. This wrapper records both,
+# with what the search box held when each query left, so a test can wait for the answer to its own query.
+RECORD_WORKER = """(() => {
+  const Native = window.Worker;
+  const log = window.__handbookSearch = {sent: [], answers: []};
+  window.Worker = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (ev) => {
+        if (ev.data && ev.data.type === 3) log.answers.push(ev.data.data);
+      });
+    }
+    postMessage(message, ...rest) {
+      if (message && message.type === 2) {
+        const box = document.querySelector("input.md-search__input");
+        log.sent.push({query: message.data, typed: box ? box.value : null});
+      }
+      return super.postMessage(message, ...rest);
+    }
+  };
+})();"""
+
+ANSWERED = """(q) => {
+  const log = window.__handbookSearch, last = log.sent[log.sent.length - 1];
+  return document.querySelector('input.md-search__input').value === q && last && last.typed === q &&
+         log.answers.length === log.sent.length;
+}"""
+
+
 @pytest.fixture(scope="module")
 def search(browser, site_url):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(RECORD_WORKER)
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.goto(site_url, wait_until="load")
 
     def run(query: str) -> list:
-        """Type `query` like a reader and return the result pages, best first, as site paths."""
+        """Type `query` like a reader and return the result pages, best first, as site paths: the worker's
+        answer to this query, once the page lists exactly that answer."""
         box = page.locator("input.md-search__input")
         box.click()
         box.fill("")
-        box.press("Backspace")  # an empty query clears the previous results: never read stale ones
-        page.wait_for_function("() => !document.querySelector('li.md-search-result__item')")
+        box.press("Backspace")
         box.press_sequentially(query)
-        page.wait_for_function(
-            """(q) => document.querySelector('input.md-search__input').value === q &&
-                   document.querySelectorAll('li.md-search-result__item').length > 0""", arg=query)
-        # The worker answers each keystroke in turn: results of a shorter prefix can still be on screen
-        # (they flaked this test). Read until two reads a moment apart agree.
-        hrefs, previous = None, []
-        for _ in range(40):
-            hrefs = page.eval_on_selector_all(RESULT_LINKS, "links => links.map(a => a.href)")
-            if hrefs == previous:
-                break
-            previous = hrefs
-            page.wait_for_timeout(300)
+        page.wait_for_function(ANSWERED, arg=query)  # the last query sent is this one, and it is answered
+        pages = page.evaluate("""() => {
+          const log = window.__handbookSearch;
+          return log.answers[log.answers.length - 1].items.map(group => group[0].location.split("#")[0]);
+        }""")
+        assert pages, f"the search worker found nothing for {query!r}"
+        # The list on screen is rendered from that answer: one item per page of the answer, in its order
+        # (the first ones; more render on scroll). Until then an earlier answer may still be shown.
+        page.wait_for_function("""([expected, root]) => {
+          const items = [...document.querySelectorAll("li.md-search-result__item")];
+          return items.length > 0 && items.length <= expected.length && items.every((li, i) => {
+            const link = li.querySelector("a.md-search-result__link");
+            return link && new URL(link.href).pathname === new URL(expected[i], root).pathname;
+          });
+        }""", arg=[pages, site_url])
+        hrefs = page.eval_on_selector_all(RESULT_LINKS, "links => links.map(a => a.href)")
         return [re.sub(r"\?.*$", "", href)[len(site_url):] for href in hrefs]
 
     yield run
