@@ -108,6 +108,7 @@ def attention_forward(core, perturb: bool):
         q, k = qwen.apply_rotary_pos_emb_vision(q, k, *position_embeddings)
         if perturb:  # deliberately wrong: one segment over every patch, window boundaries ignored
             cu_seqlens = cu_seqlens[[0, -1]]
+        # The model passes max_seqlen only on its flash path; otherwise read it here (one small sync per block)
         max_len = int(cu_seqlens.diff().max()) if max_seqlen is None else max_seqlen
         return self.proj(core(q, k, v, cu_seqlens, max_len, self.scaling).reshape(n, -1))
     return forward
