@@ -443,7 +443,7 @@ def test_section_table_has_one_anchored_row_per_claim_and_its_basis():
         assert f'<span id="claim-{claim.id}"></span>' in table
     assert table.count("\n") == 1 + len(claims.claims_in("6"))
     assert "What the check computed" not in table
-    assert table.count("| cited from a source |") == sum(c.basis == "cited" for c in claims.claims_in("6"))
+    assert table.count("| cited |") == sum(c.basis == "cited" for c in claims.claims_in("6"))
 
 
 def test_unknown_section_fails_loudly():

@@ -120,7 +120,7 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-BASIS_LABELS = {"computed": "computed in this build", "cited": "cited from a source"}
+BASIS_LABELS = {"computed": "computed", "cited": "cited"}
 
 
 def render_section(section: str) -> str:

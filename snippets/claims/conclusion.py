@@ -28,7 +28,7 @@ def check_designed_for_medium_to_large() -> Result:
         f"becomes one window "
         f"holding the whole image, so windowed layers compute exactly full attention (tiny encoder at {SMALL}x{SMALL}: "
         f"windowed minus full = {windowed_minus_full(SMALL):g}). Whatever makes small images weak is not the window "
-        f"mechanism. {CITED_721}"))
+        f"mechanism."))
 
 
 def check_not_enough_context_for_windows(side: int = SMALL) -> Result:
@@ -53,7 +53,7 @@ def check_degraded_by_windows(side: int = SMALL) -> Result:
 
 
 def cited_degraded_coordinate_prediction() -> Result:
-    return Result("confirmed", f"Small images do give worse boxes by the maintainers' account: {CITED_721}")
+    return Result("confirmed", CITED_721)
 
 
 def check_17x17_patches(side: int = LARGE) -> Result:

@@ -31,8 +31,9 @@ def line_citation(first: int, last: int, quoted: tuple, source=ANALYSIS_FILE) ->
     same = [code(line) for line in found if line.strip()] == [code(line) for line in quoted]
     where = f"lines {first}-{last}" if last != first else f"line {first}"
     now = merger_window_statement()
-    evidence = (f"{where.capitalize()} of `{source.name}` in `{source.parent.relative_to(source.parents[3]).as_posix()}`"
-                f" ({'transformers ' + OLD_VERSION if source == ANALYSIS_FILE else 'another file'}) read "
+    evidence = (f"{where.capitalize()} of `{source.name}` in "
+                f"{'transformers ' + OLD_VERSION if source == ANALYSIS_FILE else 'the installed transformers'} "
+                f"{'holds' if first == last else 'hold'} "
                 f"`{' '.join(code(line) for line in found)}`. The window code is now `{now.repo_path}`, around line "
                 f"{now.first}, in transformers {now.version}.")
     return Result("confirmed" if same else "refuted", evidence)
