@@ -1,5 +1,6 @@
 """Every page links to its own source (mkdocs.yml: repo_url, edit_uri), and the default address is reserved."""
 
+import os
 import re
 from pathlib import Path
 
@@ -27,4 +28,6 @@ def test_page_links_to_its_source(source):
     if not built_page(source).exists():
         pytest.fail("site/ is not built: run `make test`, which builds it first")
     edit = re.findall(r'<a href="([^"]+)" title="Edit this page"', built_page(source).read_text())
-    assert edit == [f"https://example.invalid/qwen25vl-handbook/edit/main/docs/{source.relative_to(DOCS).as_posix()}"]
+    repo = os.environ.get("REPO_URL", "https://example.invalid/qwen25vl-handbook").rstrip("/")
+    edit_uri = os.environ.get("EDIT_URI", "edit/main/docs/")
+    assert edit == [f"{repo}/{edit_uri}{source.relative_to(DOCS).as_posix()}"]
