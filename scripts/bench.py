@@ -176,7 +176,9 @@ def update_page_sizes(site: Path) -> None:
     table = re.compile(r"^Whole site: .*?\n\n(?:\|.*\n)+", re.MULTILINE)
     text = table.sub(lambda _: (
         f"Whole site: {sizes['site_bytes'] / 1e6:.2f} MB in {sizes['site_files']} files "
-        f"(HTML pages: {sum(sizes['pages'].values()) / 1e6:.2f} MB). kB = 1000 bytes.\n\n"
+        f"(HTML pages: {sum(sizes['pages'].values()) / 1e6:.2f} MB). kB = 1000 bytes. Sizes refreshed on "
+        f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC by `scripts/bench.py --page-sizes`; "
+        "the timings above are from the run named at the top.\n\n"
         + "\n".join(page_table(sizes["pages"])) + "\n"), text, count=1)
     REPORT.write_text(text)
     print(f"updated the page sizes in {REPORT.relative_to(ROOT)} (largest: {largest[0]}, {largest[1] / 1000:.1f} kB)")
