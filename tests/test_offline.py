@@ -1,8 +1,9 @@
 """The build and the tests make no network connection: `make build` and `make test` run them through
 tools/offline/run, and these tests show that the block is on and refuses a real outside connection.
 
-pypi.org is the outside host tried: this machine (and a GitHub runner) can reach it, so a refusal there
-is the block's doing, not a missing network.
+The outside host and address tried belong to no one and never route (RFC 2606's `.invalid`, RFC 5737's
+TEST-NET-1): a refusal is the guard's doing, checked by its log and its exception type, and no packet
+can leave even if the guard were off.
 """
 
 import errno
@@ -22,7 +23,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 NO_NETNS = ("NO NETWORK NAMESPACE: the kernel refused one (or OFFLINE_NETNS=0), so only the Python socket guard "
             "blocks the network; Chromium, lychee and C libraries are not confined in this run")
-OUTSIDE_HOST, OUTSIDE_IP = "pypi.org", "151.101.0.223"  # pypi.org's Fastly address; any public IP would do
+OUTSIDE_HOST, OUTSIDE_IP = "handbook.example.invalid", "192.0.2.1"  # RFC 2606 / RFC 5737: reserved, unroutable
 
 
 def guard():
