@@ -90,13 +90,25 @@ def strip_notebook_bundle(html: str) -> str:
     return NOTEBOOK_BUNDLE.sub("", head) + start + notebook + end + NOTEBOOK_BUNDLE.sub("", tail)
 
 
+# Pygments wraps every plain name in <span class="n">. Material colours `.n` with the code's own foreground
+# (--md-code-hl-name-color: var(--md-code-fg-color)), so the wrapper changes nothing on screen, and it is
+# about a fifth of a code-heavy page (tests/test_built_site.py checks both facts).
+PLAIN_NAME = re.compile(r'<span class="n">([^<]*)</span>')
+
+
+def unwrap_plain_names(html: str) -> str:
+    return PLAIN_NAME.sub(r"\1", html)
+
+
 def on_page_content(html, page, config, files):
-    """Notebook pages (mkdocs-jupyter) skip the Markdown stage: give them a download link and the stamp.
+    """Every page: unwrap plain names in code. Notebook pages (mkdocs-jupyter) skip the Markdown stage: give
+    them a download link and the stamp.
 
     Their code and outputs (<pre> blocks) are kept out of the search index with Material's
     data-search-exclude: the notebook repeats every chapter's vocabulary in code and would otherwise
     outrank the chapters. (On a <div> the attribute leaks: Material's parser matches elements by tag.)
     """
+    html = unwrap_plain_names(html)
     if not page.file.src_path.endswith(".ipynb"):
         return html
     html = strip_notebook_bundle(html)

@@ -99,3 +99,24 @@ def test_external_load_pattern_catches_a_font_link():
     sample = '<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">'
     assert EXTERNAL_LOAD.search(sample)
     assert not EXTERNAL_LOAD.search('<link rel="canonical" href="https://example.org/">')
+
+
+def test_code_names_carry_no_wrapper_and_the_wrapper_was_invisible():
+    """mkdocs_hooks.unwrap_plain_names drops Pygments' <span class="n">: only safe while the theme paints
+    `.n` in the code's own colour, so check the built stylesheets say so and nothing of ours overrides it."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("mkdocs_hooks", ROOT / "mkdocs_hooks.py")
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    sample = '<pre><span class="n">grid</span><span class="p">[</span><span class="mi">0</span>]</pre>'
+    assert hooks.unwrap_plain_names(sample) == '<pre>grid<span class="p">[</span><span class="mi">0</span>]</pre>'
+    pages = sorted(SITE.rglob("*.html"))
+    assert pages and not [p for p in pages if '<span class="n">' in p.read_text()]
+    assert sum('<span class="nb">' in p.read_text() for p in pages) > 5  # other token classes are kept
+    theme = "".join(p.read_text() for p in (SITE / "assets" / "stylesheets").glob("*.min.css"))
+    assert ".highlight .kc,.highlight .n{color:var(--md-code-hl-name-color)}" in theme
+    declared = set(re.findall(r"--md-code-hl-name-color:([^;}]+)", theme))
+    assert declared == {"var(--md-code-fg-color)"}, declared
+    ours = "".join(p.read_text() for p in (ROOT / "docs" / "stylesheets").glob("*.css"))
+    assert "--md-code-hl-name-color" not in ours and ".n " not in ours and ".n{" not in ours

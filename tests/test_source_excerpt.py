@@ -92,7 +92,7 @@ def shown_excerpts(page: Path) -> list:
     """(path, first, last, package, version, url, line numbers shown, code lines shown) of each excerpt."""
     found = []
     for m in EXCERPT.finditer(page.read_text()):
-        numbers = [int(n) for n in re.findall(r">(\d+)</a>", m["numbers"])]
+        numbers = [int(n) for n in re.findall(r">(\d+)</(?:a|span)>", m["numbers"])]  # anchored or plain numbers
         code = html.unescape(re.sub(r"<[^>]+>", "", m["code"]))
         found.append((m["path"], int(m["first"]), int(m["last"] or m["first"]), m["package"], m["version"],
                       m["url"], numbers, code.rstrip("\n").split("\n")))
