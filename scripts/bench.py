@@ -41,10 +41,18 @@ VERSIONS = ("mkdocs", "mkdocs-material", "markdown-exec", "pymdown-extensions", 
             "matplotlib", "pytest")
 
 
+def source_date_epoch() -> str:
+    """The Makefile's SOURCE_DATE_EPOCH: the last commit's time (test_reproducible.py needs it set)."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return os.environ["SOURCE_DATE_EPOCH"]
+    done = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=ROOT, capture_output=True, text=True)
+    return done.stdout.strip() or str(int((ROOT / "mkdocs.yml").stat().st_mtime))
+
+
 def env() -> dict:
     """The environment `make` exports to its recipes, so a bench run outside make measures the same thing."""
     return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "MPLBACKEND": "Agg", "HF_HUB_OFFLINE": "1",
-            "TRANSFORMERS_OFFLINE": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+            "TRANSFORMERS_OFFLINE": "1", "PYTHONDONTWRITEBYTECODE": "1", "SOURCE_DATE_EPOCH": source_date_epoch()}
 
 
 # -- the machine ---------------------------------------------------------------------------------------
