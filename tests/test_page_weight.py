@@ -1,15 +1,15 @@
 """Every built page weighs at most 300 kB (the target BENCHMARKS.md reports), the notebook page included."""
 
-import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from docs_fences import ROOT
+
 SITE = ROOT / "site"
-_spec = importlib.util.spec_from_file_location("bench", ROOT / "scripts" / "bench.py")
-bench = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bench)
+sys.path.insert(0, str(ROOT / "scripts"))
+import bench  # noqa: E402  (the same module test_cost.py imports, not a second copy)
 
 
 def heavy_pages(site: Path, limit: int) -> dict:

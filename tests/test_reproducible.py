@@ -87,6 +87,8 @@ def test_a_second_build_is_byte_identical(deploy_site):
             differing[name] = first_difference(name, mine, second)
     report = dict(list(differing.items())[:3])
     assert not differing, f"{len(differing)} files differ between two builds, e.g. {report}"
+
+
 def test_the_build_date_follows_source_date_epoch(monkeypatch):
     spec = importlib.util.spec_from_file_location("mkdocs_hooks", ROOT / "mkdocs_hooks.py")
     mkdocs_hooks = importlib.util.module_from_spec(spec)
