@@ -29,13 +29,16 @@ export MPLBACKEND := Agg
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
+# `import handbook` (the site's plumbing: hooks, ledger, figures, excerpts) in the build, tests and scripts.
+export PYTHONPATH := $(CURDIR)
 
-.PHONY: help venv build serve test bench bench-gpu lock clean
+.PHONY: help venv build serve test format bench bench-gpu lock clean
 
 help:
 	@echo "make serve   build the site and serve it at http://127.0.0.1:8000 (first run installs .venv)"
 	@echo "make test    run every check: tests, doc fences, strict build, link/anchor check"
 	@echo "make build   write the static site to $(SITE)/"
+	@echo "make format  rewrite the Python files as ruff formats them, and apply ruff's safe fixes"
 	@echo "make bench   time the build and make test, size every page: writes BENCHMARKS.md"
 	@echo "make bench-gpu  on a CUDA GPU: time the vision encoder, window vs full: writes snippets/data/gpu_wall_times.json"
 
@@ -72,6 +75,8 @@ serve: $(STAMP) $(TF_4_52_4_STAMP)
 
 test: $(STAMP) $(TF_4_52_4_STAMP) $(CHROMIUM)
 	@mkdir -p $(dir $(OFFLINE_GUARD_LOG)) && rm -f $(OFFLINE_GUARD_LOG)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(OFFLINE) $(BIN)/mkdocs build --strict --site-dir $(SITE)
 	$(NO_NETWORK_USED)
 	$(OFFLINE) $(BIN)/lychee --offline --include-fragments --no-progress --index-files index.html \
@@ -88,6 +93,11 @@ bench-gpu: $(STAMP)
 	$(BIN)/python scripts/gpu_wall_time.py
 
 # Re-pin every package from the current .venv (after a deliberate upgrade).
+# The same two ruff checks make test runs first; `make format` fixes what they find.
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
 lock:
 	( sed -n '1,3p' requirements.lock; $(BIN)/python -m pip freeze --exclude-editable ) > requirements.lock.new
 	mv requirements.lock.new requirements.lock

@@ -2,7 +2,7 @@
 
 Measures, on this machine:
   1. the import floor: a fresh `python -c` that imports what the build imports (the toolchain named in
-     mkdocs.yml and every third-party import statement of snippets/ and mkdocs_hooks.py), median of runs;
+     mkdocs.yml and every third-party import statement of snippets/ and handbook/), median of runs;
   2. one cold `mkdocs build --strict` (fresh process, empty output directory);
   3. the size of every built page and of the whole site;
   4. `make test`, as a whole and command by command, pytest file by file (from timestamps of its output);
@@ -32,13 +32,21 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-SNIPPETS = ROOT / "snippets"
+from handbook.paths import ROOT, SNIPPETS
+
 REPORT = ROOT / "BENCHMARKS.md"
 BUILD_FACTOR_TARGET = 2.5
 PAGE_TARGET_BYTES = 300 * 1000
-VERSIONS = ("mkdocs", "mkdocs-material", "markdown-exec", "pymdown-extensions", "transformers", "torch",
-            "matplotlib", "pytest")
+VERSIONS = (
+    "mkdocs",
+    "mkdocs-material",
+    "markdown-exec",
+    "pymdown-extensions",
+    "transformers",
+    "torch",
+    "matplotlib",
+    "pytest",
+)
 
 
 def source_date_epoch() -> str:
@@ -51,11 +59,19 @@ def source_date_epoch() -> str:
 
 def env() -> dict:
     """The environment `make` exports to its recipes, so a bench run outside make measures the same thing."""
-    return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "MPLBACKEND": "Agg", "HF_HUB_OFFLINE": "1",
-            "TRANSFORMERS_OFFLINE": "1", "PYTHONDONTWRITEBYTECODE": "1", "SOURCE_DATE_EPOCH": source_date_epoch()}
+    return {
+        **os.environ,
+        "NO_MKDOCS_2_WARNING": "1",
+        "MPLBACKEND": "Agg",
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "SOURCE_DATE_EPOCH": source_date_epoch(),
+    }
 
 
 # -- the machine ---------------------------------------------------------------------------------------
+
 
 def cpu_model() -> str:
     for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -67,7 +83,7 @@ def cpu_model() -> str:
 def memory_gib() -> float:
     for line in Path("/proc/meminfo").read_text().splitlines():
         if line.startswith("MemTotal:"):
-            return round(int(line.split()[1]) / 2 ** 20, 1)
+            return round(int(line.split()[1]) / 2**20, 1)
     return float("nan")
 
 
@@ -76,8 +92,12 @@ def load_average() -> str:
 
 
 def machine() -> dict:
-    return {"cpu": cpu_model(), "cores": os.cpu_count(), "memory_gib": memory_gib(),
-            "os": f"{platform.system()} {platform.release()}"}
+    return {
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "memory_gib": memory_gib(),
+        "os": f"{platform.system()} {platform.release()}",
+    }
 
 
 def versions() -> dict:
@@ -92,6 +112,7 @@ def versions() -> dict:
 
 # -- what the build imports ----------------------------------------------------------------------------
 
+
 def _ignore_tags(loader, suffix, node):
     return None
 
@@ -102,7 +123,9 @@ def toolchain_modules() -> list:
     loader.add_multi_constructor("!", _ignore_tags)
     config = yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=loader)
     modules = ["mkdocs.commands.build", config["theme"]["name"]]
-    plugins = {point.name: point.value.split(":")[0] for point in importlib.metadata.entry_points(group="mkdocs.plugins")}
+    plugins = {
+        point.name: point.value.split(":")[0] for point in importlib.metadata.entry_points(group="mkdocs.plugins")
+    }
     for plugin in config.get("plugins", []):
         name = plugin if isinstance(plugin, str) else next(iter(plugin))
         modules.append(plugins.get(f"material/{name}", plugins.get(name, name)))
@@ -113,10 +136,10 @@ def toolchain_modules() -> list:
 
 
 def snippet_import_statements() -> list:
-    """Every third-party import statement of snippets/ and mkdocs_hooks.py, as written."""
-    local = {p.stem for p in SNIPPETS.glob("*.py")} | {p.name for p in SNIPPETS.iterdir() if p.is_dir()}
+    """Every third-party import statement of snippets/ and handbook/ (the hooks, the ledger), as written."""
+    local = {p.stem for p in SNIPPETS.glob("*.py")} | {p.name for p in SNIPPETS.iterdir() if p.is_dir()} | {"handbook"}
     statements = []
-    for path in sorted([*SNIPPETS.rglob("*.py"), ROOT / "mkdocs_hooks.py"]):
+    for path in sorted([*SNIPPETS.rglob("*.py"), *(ROOT / "handbook").rglob("*.py")]):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
@@ -154,6 +177,7 @@ def import_floor(runs: int) -> dict:
 
 # -- the build and its pages ---------------------------------------------------------------------------
 
+
 def cold_build(site: Path) -> dict:
     elapsed, done = time_command([str(ROOT / ".venv/bin/mkdocs"), "build", "--strict", "--site-dir", str(site)])
     return {"seconds": elapsed, "ok": done.returncode == 0, "tail": done.stderr[-2000:]}
@@ -167,9 +191,14 @@ def page_sizes(site: Path) -> dict:
 
 def page_table(pages: dict) -> list:
     """One row per page: its size and whether it is within the page target."""
-    return [f"| page | size (kB) | <= {PAGE_TARGET_BYTES / 1000:.0f} kB |", "|---|---|---|",
-            *[f"| `{page}` | {size / 1000:.1f} | {'yes' if size <= PAGE_TARGET_BYTES else '**no**'} |"
-              for page, size in pages.items()]]
+    return [
+        f"| page | size (kB) | <= {PAGE_TARGET_BYTES / 1000:.0f} kB |",
+        "|---|---|---|",
+        *[
+            f"| `{page}` | {size / 1000:.1f} | {'yes' if size <= PAGE_TARGET_BYTES else '**no**'} |"
+            for page, size in pages.items()
+        ],
+    ]
 
 
 def update_page_sizes(site: Path) -> None:
@@ -178,26 +207,37 @@ def update_page_sizes(site: Path) -> None:
     sizes = page_sizes(site)
     largest = max(sizes["pages"].items(), key=lambda item: item[1])
     text = REPORT.read_text()
-    text = re.sub(r"^\| largest page <= .*$",
-                  f"| largest page <= {PAGE_TARGET_BYTES / 1000:.0f} kB | `{largest[0]}`: {largest[1] / 1000:.1f} kB "
-                  f"| {verdict(largest[1] <= PAGE_TARGET_BYTES)} |", text, count=1, flags=re.MULTILINE)
+    text = re.sub(
+        r"^\| largest page <= .*$",
+        f"| largest page <= {PAGE_TARGET_BYTES / 1000:.0f} kB | `{largest[0]}`: {largest[1] / 1000:.1f} kB "
+        f"| {verdict(largest[1] <= PAGE_TARGET_BYTES)} |",
+        text,
+        count=1,
+        flags=re.MULTILINE,
+    )
     table = re.compile(r"^Whole site: .*?\n\n(?:\|.*\n)+", re.MULTILINE)
-    text = table.sub(lambda _: (
-        f"Whole site: {sizes['site_bytes'] / 1e6:.2f} MB in {sizes['site_files']} files "
-        f"(HTML pages: {sum(sizes['pages'].values()) / 1e6:.2f} MB). kB = 1000 bytes. Sizes refreshed on "
-        f"{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC by `scripts/bench.py --page-sizes`; "
-        "the timings above are from the run named at the top.\n\n"
-        + "\n".join(page_table(sizes["pages"])) + "\n"), text, count=1)
+    text = table.sub(
+        lambda _: (
+            f"Whole site: {sizes['site_bytes'] / 1e6:.2f} MB in {sizes['site_files']} files "
+            f"(HTML pages: {sum(sizes['pages'].values()) / 1e6:.2f} MB). kB = 1000 bytes. Sizes refreshed on "
+            f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC by `scripts/bench.py --page-sizes`; "
+            "the timings above are from the run named at the top.\n\n" + "\n".join(page_table(sizes["pages"])) + "\n"
+        ),
+        text,
+        count=1,
+    )
     REPORT.write_text(text)
     print(f"updated the page sizes in {REPORT.relative_to(ROOT)} (largest: {largest[0]}, {largest[1] / 1000:.1f} kB)")
 
 
 # -- make test, timed from its own output --------------------------------------------------------------
 
+
 def test_commands() -> list:
     """The commands `make test` runs, in order, as `make -n` prints them (continued lines joined)."""
-    dry = subprocess.run(["make", "--no-print-directory", "-n", "test"], cwd=ROOT, env=env(), capture_output=True,
-                         text=True, check=True)
+    dry = subprocess.run(
+        ["make", "--no-print-directory", "-n", "test"], cwd=ROOT, env=env(), capture_output=True, text=True, check=True
+    )
     commands, current = [], ""
     for line in dry.stdout.splitlines():
         current += line + "\n"
@@ -210,9 +250,15 @@ def test_commands() -> list:
 def run_streamed(command: str) -> tuple:
     """Run one command in bash; return (exit status, seconds, [(seconds since start, output line)])."""
     events, start = [], time.perf_counter()
-    process = subprocess.Popen(["bash", "-eu", "-o", "pipefail", "-c", command], cwd=ROOT,
-                               env={**env(), "PYTHONUNBUFFERED": "1"}, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, bufsize=1)
+    process = subprocess.Popen(
+        ["bash", "-eu", "-o", "pipefail", "-c", command],
+        cwd=ROOT,
+        env={**env(), "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
+    )
     for line in process.stdout:
         events.append((time.perf_counter() - start, line.rstrip("\n")))
     status = process.wait()
@@ -245,11 +291,18 @@ def make_test() -> dict:
             summary = next((line for _, line in reversed(events) if re.search(r"\d+ (passed|failed)", line)), "")
         if status:
             failures.append("\n".join(line for _, line in events[-12:]))
-    return {"status": max((status for *_, status in steps), default=0), "seconds": sum(s for _, s, _ in steps),
-            "steps": steps, "files": files, "summary": summary.strip("= "), "tail": "\n\n".join(failures)}
+    return {
+        "status": max((status for *_, status in steps), default=0),
+        "seconds": sum(s for _, s, _ in steps),
+        "steps": steps,
+        "files": files,
+        "summary": summary.strip("= "),
+        "tail": "\n\n".join(failures),
+    }
 
 
 # -- block wall times for docs/beyond/cost.md ------------------------------------------------------------
+
 
 def block_times(repeats: int, before: str) -> None:
     sys.path.insert(0, str(SNIPPETS))
@@ -260,18 +313,24 @@ def block_times(repeats: int, before: str) -> None:
     rows = measure(repeats=repeats, threads=threads)
     record = {
         "about": "CPU wall time (seconds) of one Qwen2.5-VL vision block and of its attention module at the "
-                 "released checkpoint's width, window versus full segments. Written by scripts/bench.py "
-                 "(make bench); rendered by snippets/block_wall_time.py on docs/beyond/cost.md.",
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "released checkpoint's width, window versus full segments. Written by scripts/bench.py "
+        "(make bench); rendered by snippets/block_wall_time.py on docs/beyond/cost.md.",
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": {**machine(), "load_average_before": before, "load_average_after": load_average()},
-        "versions": {"python": platform.python_version(), "torch": torch.__version__,
-                     "transformers": importlib.metadata.version("transformers")},
-        "torch_threads": threads, "repeats": repeats, "rows": rows,
+        "versions": {
+            "python": platform.python_version(),
+            "torch": torch.__version__,
+            "transformers": importlib.metadata.version("transformers"),
+        },
+        "torch_threads": threads,
+        "repeats": repeats,
+        "rows": rows,
     }
     RECORD.write_text(json.dumps(record, indent=1) + "\n")
 
 
 # -- the report ----------------------------------------------------------------------------------------
+
 
 def gpu_section() -> list:
     """The committed GPU record (make bench-gpu, or the reference record until then): never measured here."""
@@ -279,18 +338,30 @@ def gpu_section() -> list:
     from gpu_wall_time_table import crossover_sentences, load_record, provenance, ratio_table
 
     record = load_record()
-    return ["## Vision encoder on a GPU", "",
-            "Not measured by `make bench` (it needs a CUDA GPU: `make bench-gpu`); the committed record, which "
-            "[Cost of window attention](docs/beyond/cost.md#measured-gpu-wall-time) renders in full:", "",
-            provenance(record), "", ratio_table(record), "", crossover_sentences(record), ""]
+    return [
+        "## Vision encoder on a GPU",
+        "",
+        "Not measured by `make bench` (it needs a CUDA GPU: `make bench-gpu`); the committed record, which "
+        "[Cost of window attention](docs/beyond/cost.md#measured-gpu-wall-time) renders in full:",
+        "",
+        provenance(record),
+        "",
+        ratio_table(record),
+        "",
+        crossover_sentences(record),
+        "",
+    ]
 
 
 def groups(files: list) -> dict:
     """pytest files grouped as the suite is: doc fences, browser tests, the other tests."""
     found = {}
     for name, seconds in files:
-        group = "docs/ (fences)" if name.startswith("docs/") else (
-            "tests/browser/" if name.startswith("tests/browser/") else "tests/ (without browser)")
+        group = (
+            "docs/ (fences)"
+            if name.startswith("docs/")
+            else ("tests/browser/" if name.startswith("tests/browser/") else "tests/ (without browser)")
+        )
         count, total = found.get(group, (0, 0.0))
         found[group] = (count + 1, total + seconds)
     return found
@@ -380,10 +451,13 @@ def report(results: dict) -> str:
     lines += [
         "## Window block against full block",
         "",
-        (f"Measured in this run ({blocks:.0f} s) and written to `snippets/data/block_wall_times.json`; "
-         "[Cost of window attention](docs/beyond/cost.md) renders it next to the FLOP ratios."
-         if blocks is not None else "Not re-measured in this run (`--skip-blocks`); "
-         "`snippets/data/block_wall_times.json` keeps its earlier record."),
+        (
+            f"Measured in this run ({blocks:.0f} s) and written to `snippets/data/block_wall_times.json`; "
+            "[Cost of window attention](docs/beyond/cost.md) renders it next to the FLOP ratios."
+            if blocks is not None
+            else "Not re-measured in this run (`--skip-blocks`); "
+            "`snippets/data/block_wall_times.json` keeps its earlier record."
+        ),
         "",
     ]
     return "\n".join(lines + gpu_section())
@@ -394,16 +468,24 @@ def main() -> None:
     parser.add_argument("--skip-test", action="store_true", help="do not run make test")
     parser.add_argument("--skip-blocks", action="store_true", help="keep the committed block wall times")
     parser.add_argument("--floor-runs", type=int, default=5)
-    parser.add_argument("--page-sizes", metavar="SITE", type=Path,
-                        help="only size the pages of this built site and update BENCHMARKS.md's page table")
+    parser.add_argument(
+        "--page-sizes",
+        metavar="SITE",
+        type=Path,
+        help="only size the pages of this built site and update BENCHMARKS.md's page table",
+    )
     parser.add_argument("--block-repeats", type=int, default=5)
     args = parser.parse_args()
     if args.page_sizes:
         update_page_sizes(args.page_sizes)
         return
 
-    results = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-               "machine": machine(), "versions": versions(), "load_before": load_average()}
+    results = {
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "versions": versions(),
+        "load_before": load_average(),
+    }
     if not args.skip_blocks:
         print("measuring window and full blocks ...", flush=True)
         start = time.perf_counter()

@@ -36,13 +36,31 @@ from transformers import Qwen2_5_VLVisionConfig
 from transformers.models.qwen2_5_vl import modeling_qwen2_5_vl as qwen
 from transformers.models.qwen2_vl.image_processing_qwen2_vl import smart_resize
 
-ROOT = Path(__file__).resolve().parent.parent
+from handbook.paths import ROOT
+
 RELEASED = json.loads((ROOT / "snippets" / "data" / "released_vision_configs.json").read_text())
 CHECKPOINT = "Qwen2.5-VL-7B-Instruct"
-FIELDS = ("depth", "hidden_size", "intermediate_size", "num_heads", "out_hidden_size", "window_size",
-          "patch_size", "spatial_merge_size", "temporal_patch_size", "fullatt_block_indexes")
-TINY = {"depth": 4, "hidden_size": 64, "intermediate_size": 128, "num_heads": 4, "out_hidden_size": 32,
-        "fullatt_block_indexes": [1, 3], "initializer_range": 0.2}  # larger weights: sharper attention, so
+FIELDS = (
+    "depth",
+    "hidden_size",
+    "intermediate_size",
+    "num_heads",
+    "out_hidden_size",
+    "window_size",
+    "patch_size",
+    "spatial_merge_size",
+    "temporal_patch_size",
+    "fullatt_block_indexes",
+)
+TINY = {
+    "depth": 4,
+    "hidden_size": 64,
+    "intermediate_size": 128,
+    "num_heads": 4,
+    "out_hidden_size": 32,
+    "fullatt_block_indexes": [1, 3],
+    "initializer_range": 0.2,
+}  # larger weights: sharper attention, so
 # ignoring window boundaries moves the output (by ~30%) far more than bf16 rounding does (~1%), as at 7B dims
 SIDES = (84, 112, 224, 476, 672, 896, 1344, 1792, 2240, 2688, 3136, 3584)
 TINY_SIDES = (84, 112, 224, 336)
@@ -62,11 +80,17 @@ def config_for(tiny: bool) -> Qwen2_5_VLVisionConfig:
 
 def resized(side: int, config) -> tuple:
     bounds = RELEASED["preprocessor_config"]
-    return smart_resize(side, side, factor=config.patch_size * config.spatial_merge_size,
-                        min_pixels=bounds["min_pixels"], max_pixels=bounds["max_pixels"])
+    return smart_resize(
+        side,
+        side,
+        factor=config.patch_size * config.spatial_merge_size,
+        min_pixels=bounds["min_pixels"],
+        max_pixels=bounds["max_pixels"],
+    )
 
 
 # -- attention cores: q, k, v of shape (patches, heads, head_dim) -> (patches, heads, head_dim) ------------
+
 
 def segment_ids(cu: torch.Tensor) -> torch.Tensor:
     return torch.repeat_interleave(torch.arange(len(cu) - 1, device=cu.device), cu.diff())
@@ -75,11 +99,13 @@ def segment_ids(cu: torch.Tensor) -> torch.Tensor:
 def varlen_core(q, k, v, cu, max_len, scale):
     if q.is_cuda:
         from torch.nn.attention.varlen import varlen_attn
+
         return varlen_attn(q, k, v, cu.int(), cu.int(), max_len, max_len, scale=scale)
     ids = segment_ids(cu)  # CPU fallback: one call per block, attention limited to each segment by a mask
     mask = ids[:, None] == ids[None, :]
-    return F.scaled_dot_product_attention(*(t.transpose(0, 1) for t in (q, k, v)), attn_mask=mask,
-                                          scale=scale).transpose(0, 1)
+    return F.scaled_dot_product_attention(
+        *(t.transpose(0, 1) for t in (q, k, v)), attn_mask=mask, scale=scale
+    ).transpose(0, 1)
 
 
 def padded_core(q, k, v, cu, max_len, scale):
@@ -102,6 +128,7 @@ CORES = {"varlen": varlen_core, "padded": padded_core}
 
 def attention_forward(core, perturb: bool):
     """Qwen2_5_VLVisionAttention.forward with its attention core replaced (qkv, rotary and proj unchanged)."""
+
     def forward(self, hidden_states, cu_seqlens, position_embeddings=None, max_seqlen=None, **kwargs):
         n = hidden_states.shape[0]
         q, k, v = self.qkv(hidden_states).reshape(n, 3, self.num_heads, -1).permute(1, 0, 2, 3).unbind(0)
@@ -111,6 +138,7 @@ def attention_forward(core, perturb: bool):
         # The model passes max_seqlen only on its flash path; otherwise read it here (one small sync per block)
         max_len = int(cu_seqlens.diff().max()) if max_seqlen is None else max_seqlen
         return self.proj(core(q, k, v, cu_seqlens, max_len, self.scaling).reshape(n, -1))
+
     return forward
 
 
@@ -120,8 +148,10 @@ def impls(device) -> dict:
     if device.type == "cuda":
         found["varlen"] = "torch.nn.attention.varlen.varlen_attn, one call per block over cu_seqlens"
     else:
-        found["varlen"] = ("varlen_attn is CUDA only (its kernel, aten::_flash_attention_forward, has no CPU "
-                           "backend): here one block-diagonal masked sdpa call per block instead")
+        found["varlen"] = (
+            "varlen_attn is CUDA only (its kernel, aten::_flash_attention_forward, has no CPU "
+            "backend): here one block-diagonal masked sdpa call per block instead"
+        )
     found["padded"] = "segments padded to the longest, one batched sdpa call with a key mask per block"
     if device.type == "cuda" and importlib.util.find_spec("flash_attn") is not None:
         found["flash_attention_2"] = "transformers' flash_attention_2 path (flash_attn package)"
@@ -129,8 +159,7 @@ def impls(device) -> dict:
 
 
 def set_variant(model, config, layout: str, impl: str, perturb: str = "") -> None:
-    model.fullatt_block_indexes = (config.fullatt_block_indexes if layout == "window"
-                                   else list(range(config.depth)))
+    model.fullatt_block_indexes = config.fullatt_block_indexes if layout == "window" else list(range(config.depth))
     model.config._attn_implementation = "flash_attention_2" if impl == "flash_attention_2" else "sdpa"
     for block in model.blocks:
         attn = block.attn
@@ -142,7 +171,7 @@ def set_variant(model, config, layout: str, impl: str, perturb: str = "") -> Non
 def inputs(side: int, config, device, dtype) -> tuple:
     h, w = resized(side, config)
     grid = torch.tensor([[1, h // config.patch_size, w // config.patch_size]], device=device)
-    width = config.in_channels * config.temporal_patch_size * config.patch_size ** 2
+    width = config.in_channels * config.temporal_patch_size * config.patch_size**2
     return (h, w), grid, torch.randn(int(grid.prod()), width, device=device, dtype=dtype)
 
 
@@ -167,8 +196,13 @@ def exactness(config, device, sides) -> list:
         for layout in ("window", "full"):
             set_variant(model, config, layout, "sdpa")
             outputs[layout] = run(model, pixels, grid)
-        rows.append({"side": side, "resized": list(size),
-                     "max_abs_diff": float((outputs["window"] - outputs["full"]).abs().max())})
+        rows.append(
+            {
+                "side": side,
+                "resized": list(size),
+                "max_abs_diff": float((outputs["window"] - outputs["full"]).abs().max()),
+            }
+        )
     return rows
 
 
@@ -207,10 +241,18 @@ def measure(config, device, sides, dtype, repeats: int, warmup: int, perturb: st
         size, grid, pixels = inputs(side, config, device, dtype)
         patches = int(grid.prod())
         n = repeats if patches <= 20000 else max(3, repeats - 2)
-        row = {"side": side, "resized": list(size), "patches": patches,
-               "windows": len(qwen.get_vision_window_index(grid.cpu(), config.spatial_merge_size,
-                                                           config.window_size, config.patch_size)[1]) - 1,
-               "ms": {}}
+        row = {
+            "side": side,
+            "resized": list(size),
+            "patches": patches,
+            "windows": len(
+                qwen.get_vision_window_index(
+                    grid.cpu(), config.spatial_merge_size, config.window_size, config.patch_size
+                )[1]
+            )
+            - 1,
+            "ms": {},
+        }
         for layout in ("window", "full"):
             outputs = {}
             for impl in names:
@@ -224,19 +266,27 @@ def measure(config, device, sides, dtype, repeats: int, warmup: int, perturb: st
                 if layout == "window":  # the field the reference record carries
                     row[f"{impl}_vs_sdpa_max_abs_diff"] = float((outputs[impl] - outputs["sdpa"]).abs().max())
                 if not error < TOLERANCE:
-                    raise CheckFailed(f"{layout}/{impl} disagrees with {layout}/sdpa at {side} px: relative "
-                                      f"error {error:.4f} >= {TOLERANCE}")
+                    raise CheckFailed(
+                        f"{layout}/{impl} disagrees with {layout}/sdpa at {side} px: relative "
+                        f"error {error:.4f} >= {TOLERANCE}"
+                    )
         medians = {key: statistics.median(values) for key, values in row["ms"].items()}
-        print(f"  {side:>5} px, {patches:>6} patches: " + ", ".join(f"{k} {v:.1f}" for k, v in medians.items())
-              + " ms", flush=True)
+        print(
+            f"  {side:>5} px, {patches:>6} patches: " + ", ".join(f"{k} {v:.1f}" for k, v in medians.items()) + " ms",
+            flush=True,
+        )
         rows.append(row)
     return rows, names
 
 
 def gpu_driver() -> str:
     try:
-        return subprocess.run(["nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"],
-                              capture_output=True, text=True, check=True).stdout.strip()
+        return subprocess.run(
+            ["nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
@@ -263,16 +313,24 @@ def main(argv=None) -> dict:
     print(f"  fp32 window vs full, max |diff|: {[(r['side'], r['max_abs_diff']) for r in exact]}", flush=True)
     rows, names = measure(config, device, sides, torch.bfloat16, args.repeats, warmup=2, perturb=args.perturb)
     record = {
-        "script": "scripts/gpu_wall_time.py", "tiny": args.tiny,
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"),
+        "script": "scripts/gpu_wall_time.py",
+        "tiny": args.tiny,
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
         "device": torch.cuda.get_device_name() if device.type == "cuda" else "cpu",
         "driver": gpu_driver() if device.type == "cuda" else None,
-        "torch": torch.__version__, "transformers": transformers.__version__, "dtype": str(torch.bfloat16),
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "dtype": str(torch.bfloat16),
         "dims": {field: getattr(config, field) for field in FIELDS},
-        "pixel_bounds": RELEASED["preprocessor_config"], "warmup": 2, "repeats": args.repeats,
-        "impls": names, "varlen_attn": device.type == "cuda",
+        "pixel_bounds": RELEASED["preprocessor_config"],
+        "warmup": 2,
+        "repeats": args.repeats,
+        "impls": names,
+        "varlen_attn": device.type == "cuda",
         "checks": {"tolerance": TOLERANCE, "agreement": "passed", "exactness": "passed"},
-        "equivalence": exact, "rows": rows, "elapsed_s": round(time.perf_counter() - started, 1),
+        "equivalence": exact,
+        "rows": rows,
+        "elapsed_s": round(time.perf_counter() - started, 1),
     }
     targets = [args.out] if args.out else []
     if device.type == "cuda":

@@ -29,8 +29,22 @@ VISION_UTILS = "transformers/vision_utils.py"
 
 
 def download_wheel(version: str, into: Path) -> Path:
-    subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
-                    "--disable-pip-version-check", f"transformers=={version}", "--dest", str(into)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--disable-pip-version-check",
+            f"transformers=={version}",
+            "--dest",
+            str(into),
+        ],
+        check=True,
+    )
     return next(into.glob(f"transformers-{version}-*.whl"))
 
 
@@ -44,8 +58,11 @@ def function_lines(source: str, name: str) -> tuple:
         line = lines[i]
         if line.strip() and len(line) - len(line.lstrip()) <= indent and not line.lstrip().startswith(")"):
             break  # the function ended
-        for key, pattern in [("vit_merger_window_size", r"vit_merger_window_size\s*="),
-                             ("pad_h", r"pad_h\s*="), ("pad_w", r"pad_w\s*=")]:
+        for key, pattern in [
+            ("vit_merger_window_size", r"vit_merger_window_size\s*="),
+            ("pad_h", r"pad_h\s*="),
+            ("pad_w", r"pad_w\s*="),
+        ]:
             if key not in found and re.search(pattern, line):
                 found[key] = i + 1
     return start + 1, found
@@ -59,14 +76,23 @@ def row_for(version: str, wheel: Path) -> dict:
     if "def get_vision_window_index(" in utils:
         first, found = function_lines(utils, "get_vision_window_index")
         wrapper = re.search(r"^[ \t]*def get_window_index\(", modeling, re.MULTILINE)
-        note = (f"get_vision_window_index; deprecated wrapper on the model at line "
-                f"{modeling.count(chr(10), 0, wrapper.start()) + 1}" if wrapper else "get_vision_window_index; wrapper removed")
+        note = (
+            f"get_vision_window_index; deprecated wrapper on the model at line "
+            f"{modeling.count(chr(10), 0, wrapper.start()) + 1}"
+            if wrapper
+            else "get_vision_window_index; wrapper removed"
+        )
         file = "src/" + VISION_UTILS
     else:
         first, found = function_lines(modeling, "get_window_index")
         note, file = "method on the vision model", "src/" + MODELING
-    return {"version": version, "file": file, "def_get_window_index": str(first),
-            **{key: str(found.get(key, "")) for key in ["vit_merger_window_size", "pad_h", "pad_w"]}, "note": note}
+    return {
+        "version": version,
+        "file": file,
+        "def_get_window_index": str(first),
+        **{key: str(found.get(key, "")) for key in ["vit_merger_window_size", "pad_h", "pad_w"]},
+        "note": note,
+    }
 
 
 def recorded() -> dict:

@@ -19,8 +19,18 @@ from transformers.vision_utils import get_vision_attention_seqlens, get_vision_w
 HERE = Path(__file__).parent if "__file__" in globals() else Path("snippets")
 RELEASED = json.loads((HERE / "data" / "released_vision_configs.json").read_text())
 CHECKPOINT = "Qwen2.5-VL-7B-Instruct"
-VIT_FIELDS = ("depth", "hidden_size", "intermediate_size", "num_heads", "patch_size", "spatial_merge_size",
-              "temporal_patch_size", "window_size", "fullatt_block_indexes", "out_hidden_size")
+VIT_FIELDS = (
+    "depth",
+    "hidden_size",
+    "intermediate_size",
+    "num_heads",
+    "patch_size",
+    "spatial_merge_size",
+    "temporal_patch_size",
+    "window_size",
+    "fullatt_block_indexes",
+    "out_hidden_size",
+)
 SIDES = (28, 56, 84, 112, 140, 224, 476, 700)  # square inputs; the largest the default budget allows is added
 
 
@@ -41,8 +51,13 @@ def resized(height: int, width: int, config=None, max_pixels=None) -> tuple:
     config = config or checkpoint_config()
     min_pixels, default_max = pixel_bounds()
     max_pixels = max_pixels or default_max
-    return smart_resize(height, width, factor=config.patch_size * config.spatial_merge_size,
-                        min_pixels=min_pixels, max_pixels=max_pixels)
+    return smart_resize(
+        height,
+        width,
+        factor=config.patch_size * config.spatial_merge_size,
+        min_pixels=min_pixels,
+        max_pixels=max_pixels,
+    )
 
 
 def largest_square_side(config=None) -> int:
@@ -61,8 +76,9 @@ def segment_lengths(grid: torch.Tensor, config=None) -> dict:
     """Lengths (in patches) of the segments a full block and a window block attend within."""
     config = config or checkpoint_config()
     cu_seqlens, _ = get_vision_attention_seqlens(grid, config)
-    _, cu_window_seqlens = get_vision_window_index(grid, config.spatial_merge_size, config.window_size,
-                                                   config.patch_size)
+    _, cu_window_seqlens = get_vision_window_index(
+        grid, config.spatial_merge_size, config.window_size, config.patch_size
+    )
     return {"full": torch.diff(cu_seqlens).tolist(), "window": torch.diff(cu_window_seqlens).tolist()}
 
 
@@ -71,8 +87,14 @@ def block_costs(grid: torch.Tensor, config=None) -> dict:
     lengths = segment_lengths(grid, config)
     full = sum(n * n for n in lengths["full"])
     window = sum(n * n for n in lengths["window"])
-    return {"patches": sum(lengths["full"]), "windows": len(lengths["window"]),
-            "largest_window": max(lengths["window"]), "full": full, "window": window, "ratio": window / full}
+    return {
+        "patches": sum(lengths["full"]),
+        "windows": len(lengths["window"]),
+        "largest_window": max(lengths["window"]),
+        "full": full,
+        "window": window,
+        "ratio": window / full,
+    }
 
 
 def square_sweep(config=None, step: int = 28) -> list:
@@ -98,20 +120,26 @@ def parting_point(config=None) -> tuple:
 
 def cost_table(config=None) -> str:
     config = config or checkpoint_config()
-    lines = ["| input | resized | patches N | windows | full block: N² | window block: Σ n² | window / full |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| input | resized | patches N | windows | full block: N² | window block: Σ n² | window / full |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for side in (*SIDES, largest_square_side(config)):
         h, w = resized(side, side, config)
         cost = block_costs(grid_thw(h, w, config), config)
-        lines.append(f"| {side}x{side} | {h}x{w} | {cost['patches']:,} | {cost['windows']} | "
-                     f"{cost['full']:,} | {cost['window']:,} | {cost['ratio']:.3f} |")
+        lines.append(
+            f"| {side}x{side} | {h}x{w} | {cost['patches']:,} | {cost['windows']} | "
+            f"{cost['full']:,} | {cost['window']:,} | {cost['ratio']:.3f} |"
+        )
     return "\n".join(lines)
 
 
 def parting_sentence(config=None) -> str:
     same, cheaper = parting_point(config)
-    return (f"Up to **{same}x{same}** px (resized) the image is one window and the two blocks cost exactly the "
-            f"same; from **{cheaper}x{cheaper}** px on, the window block is cheaper.")
+    return (
+        f"Up to **{same}x{same}** px (resized) the image is one window and the two blocks cost exactly the "
+        f"same; from **{cheaper}x{cheaper}** px on, the window block is cheaper."
+    )
 
 
 if __name__ == "__main__":

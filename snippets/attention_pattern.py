@@ -15,7 +15,7 @@ from PIL import Image
 from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
 from transformers.vision_utils import get_vision_cu_seqlens, get_vision_window_index
 
-from svg_figure import PALETTE, svg_figure
+from handbook.figures import PALETTE, svg_figure
 
 config = Qwen2_5_VLVisionConfig()
 fig, axes = plt.subplots(2, 2, figsize=(8.4, 8.6), layout="constrained")
@@ -26,28 +26,49 @@ for row, side in zip(axes, (84, 476)):
     _, cu_window = get_vision_window_index(grid, config.spatial_merge_size, config.window_size, config.patch_size)
     cu_full = get_vision_cu_seqlens(grid)
     patches = int(cu_full[-1])
-    for ax, cu, kind, colour, hatch in ((row[0], cu_window, "window blocks", PALETTE[0], "//"),
-                                        (row[1], cu_full, "full blocks", PALETTE[4], "..")):
+    for ax, cu, kind, colour, hatch in (
+        (row[0], cu_window, "window blocks", PALETTE[0], "//"),
+        (row[1], cu_full, "full blocks", PALETTE[4], ".."),
+    ):
         bounds = cu.tolist()
         for start, stop in zip(bounds[:-1], bounds[1:]):
-            ax.add_patch(Rectangle((start, start), stop - start, stop - start, facecolor=colour, alpha=0.85,
-                                   hatch=hatch, edgecolor=PALETTE[7], lw=0.6))
+            ax.add_patch(
+                Rectangle(
+                    (start, start),
+                    stop - start,
+                    stop - start,
+                    facecolor=colour,
+                    alpha=0.85,
+                    hatch=hatch,
+                    edgecolor=PALETTE[7],
+                    lw=0.6,
+                )
+            )
         allowed = sum((b - a) ** 2 for a, b in zip(bounds[:-1], bounds[1:]))
         ax.set_xlim(0, patches)
         ax.set_ylim(patches, 0)
         ax.set_aspect("equal")
-        ax.set_title(f"{side}x{side} px, {kind}: {len(bounds) - 1} segment(s)\n"
-                     f"{allowed / patches ** 2:.1%} of the {patches}x{patches} pairs may attend", fontsize=9)
+        ax.set_title(
+            f"{side}x{side} px, {kind}: {len(bounds) - 1} segment(s)\n"
+            f"{allowed / patches**2:.1%} of the {patches}x{patches} pairs may attend",
+            fontsize=9,
+        )
         ax.set_xlabel("key patch (window order)")
         ax.set_ylabel("query patch")
         segments[side, kind] = len(bounds) - 1
         described.append(f"{side}x{side} {kind}: {len(bounds) - 1} square(s) of {sorted(set(np.diff(bounds)))} patches")
 
-print(svg_figure(
-    fig,
-    alt=("Four block-diagonal attention masks. " + "; ".join(described) + ". Outside the squares nothing attends; "
-         "there are no padding rows or columns."),
-    caption=(f"At 84x84 the window blocks get {segments[84, 'window blocks']} segment(s) and the full blocks "
-             f"{segments[84, 'full blocks']}, over the same real patches. At 476x476 the window blocks get "
-             f"{segments[476, 'window blocks']} separate squares, the full blocks {segments[476, 'full blocks']}."),
-))
+print(
+    svg_figure(
+        fig,
+        alt=(
+            "Four block-diagonal attention masks. " + "; ".join(described) + ". Outside the squares nothing attends; "
+            "there are no padding rows or columns."
+        ),
+        caption=(
+            f"At 84x84 the window blocks get {segments[84, 'window blocks']} segment(s) and the full blocks "
+            f"{segments[84, 'full blocks']}, over the same real patches. At 476x476 the window blocks get "
+            f"{segments[476, 'window blocks']} separate squares, the full blocks {segments[476, 'full blocks']}."
+        ),
+    )
+)

@@ -11,11 +11,10 @@ from itertools import groupby
 
 import torch
 from transformers import Qwen2VLImageProcessor
-
 from window_equivalence import models, noise_image, one_thread
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def segments_per_block(width: int = 224, height: int = 224) -> tuple:
     """For each block: the attention segment lengths (in patches) it was given."""
     windowed, _ = models()

@@ -13,12 +13,9 @@ import time
 from pathlib import Path
 
 import torch
-from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import (Qwen2_5_VLVisionBlock,
-                                                                Qwen2_5_VLVisionRotaryEmbedding)
-from transformers.vision_utils import (get_vision_attention_seqlens, get_vision_position_ids,
-                                       get_vision_window_index)
-
 from attention_cost import checkpoint_config, grid_thw, resized
+from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import Qwen2_5_VLVisionBlock, Qwen2_5_VLVisionRotaryEmbedding
+from transformers.vision_utils import get_vision_attention_seqlens, get_vision_position_ids, get_vision_window_index
 from vit_flops import block_flops
 
 HERE = Path(__file__).parent if "__file__" in globals() else Path("snippets")
@@ -54,8 +51,9 @@ def _measure(sides, repeats: int) -> list:
         hidden = torch.randn(int(grid.prod()), config.hidden_size)
         position_embeddings = rotary(hidden, get_vision_position_ids(grid, config.spatial_merge_size))
         cu_seqlens, _ = get_vision_attention_seqlens(grid, config)
-        _, cu_window_seqlens = get_vision_window_index(grid, config.spatial_merge_size, config.window_size,
-                                                       config.patch_size)
+        _, cu_window_seqlens = get_vision_window_index(
+            grid, config.spatial_merge_size, config.window_size, config.patch_size
+        )
         segments = {"window": cu_window_seqlens, "full": cu_seqlens}
         seconds = {f"{kind} {part}": [] for kind in KINDS for part in PARTS}
         with torch.no_grad():
@@ -66,8 +64,15 @@ def _measure(sides, repeats: int) -> list:
                         module(hidden, cu_seqlens=segments[kind], position_embeddings=position_embeddings)
                         if repeat:
                             seconds[f"{kind} {part}"].append(round(time.perf_counter() - start, 5))
-        rows.append({"side": side, "resized": [h, w], "patches": hidden.shape[0],
-                     "window_lengths": torch.diff(cu_window_seqlens).tolist(), "seconds": seconds})
+        rows.append(
+            {
+                "side": side,
+                "resized": [h, w],
+                "patches": hidden.shape[0],
+                "window_lengths": torch.diff(cu_window_seqlens).tolist(),
+                "seconds": seconds,
+            }
+        )
     return rows
 
 
@@ -86,26 +91,33 @@ def repeat_ratios(row: dict, part: str) -> list:
 
 def provenance(record: dict) -> str:
     m, v = record["machine"], record["versions"]
-    return (f"Measured by `make bench` on {record['date']} (not during this build): {m['cpu']}, {m['cores']} "
-            f"cores, {m['memory_gib']} GiB memory, {record['torch_threads']} torch thread(s); load average "
-            f"{m['load_average_before']} before and {m['load_average_after']} after. Python {v['python']}, "
-            f"torch {v['torch']}, transformers {v['transformers']}. Median of {record['repeats']} repeats.")
+    return (
+        f"Measured by `make bench` on {record['date']} (not during this build): {m['cpu']}, {m['cores']} "
+        f"cores, {m['memory_gib']} GiB memory, {record['torch_threads']} torch thread(s); load average "
+        f"{m['load_average_before']} before and {m['load_average_after']} after. Python {v['python']}, "
+        f"torch {v['torch']}, transformers {v['transformers']}. Median of {record['repeats']} repeats."
+    )
 
 
 def wall_time_table(record=None) -> str:
     record = record or load_record()
     config = checkpoint_config()
-    lines = ["| image (resized) | windows | part | window (s) | full (s) | window / full: time, median (range) | "
-             "window / full: FLOPs |", "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| image (resized) | windows | part | window (s) | full (s) | window / full: time, median (range) | "
+        "window / full: FLOPs |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for row in record["rows"]:
         h, w = row["resized"]
         flops = block_flops(config, grid_thw(h, w, config))
         for part in PARTS:
             ratios = repeat_ratios(row, part)
-            lines.append(f"| {h}x{w} | {len(row['window_lengths'])} | {part} | {median(row, 'window', part):.3f} | "
-                         f"{median(row, 'full', part):.3f} | {statistics.median(ratios):.2f} "
-                         f"({min(ratios):.2f}–{max(ratios):.2f}) | "
-                         f"{flops[part]['window'] / flops[part]['full']:.2f} |")
+            lines.append(
+                f"| {h}x{w} | {len(row['window_lengths'])} | {part} | {median(row, 'window', part):.3f} | "
+                f"{median(row, 'full', part):.3f} | {statistics.median(ratios):.2f} "
+                f"({min(ratios):.2f}–{max(ratios):.2f}) | "
+                f"{flops[part]['window'] / flops[part]['full']:.2f} |"
+            )
     return "\n".join(lines)
 
 
@@ -113,8 +125,11 @@ def repeat_summary(record=None) -> str:
     """What holds in every repeat, and how far apart the same computation timed twice can land."""
     record = record or load_record()
     config = checkpoint_config()
-    verdicts = {"faster than the full block in every repeat": [], "slower in every repeat": [],
-                "neither consistently": []}
+    verdicts = {
+        "faster than the full block in every repeat": [],
+        "slower in every repeat": [],
+        "neither consistently": [],
+    }
     control = []
     for row in record["rows"]:
         ratios = repeat_ratios(row, "block")
@@ -128,11 +143,15 @@ def repeat_summary(record=None) -> str:
     flops = block_flops(config, grid_thw(*last["resized"], config))["block"]
     sentences = [f"The whole window block was {found}."]
     if control:
-        sentences.append(f"The one-window image runs the same computation both ways, and its ratios still "
-                         f"ranged {min(control):.2f}–{max(control):.2f}: that is the noise of this record.")
-    sentences.append(f"At {last['side']}x{last['side']} the median time ratio of the block is "
-                     f"{statistics.median(repeat_ratios(last, 'block')):.2f}, its FLOP ratio "
-                     f"{flops['window'] / flops['full']:.2f}.")
+        sentences.append(
+            f"The one-window image runs the same computation both ways, and its ratios still "
+            f"ranged {min(control):.2f}–{max(control):.2f}: that is the noise of this record."
+        )
+    sentences.append(
+        f"At {last['side']}x{last['side']} the median time ratio of the block is "
+        f"{statistics.median(repeat_ratios(last, 'block')):.2f}, its FLOP ratio "
+        f"{flops['window'] / flops['full']:.2f}."
+    )
     return " ".join(sentences)
 
 

@@ -7,14 +7,13 @@ the JSON block printed here; nothing in the calculator is typed in by hand.
 Run from the repository root: python snippets/calculator_presets.py
 """
 
-import html
 import json
 
 import transformers
 from transformers import Qwen2_5_VLConfig, Qwen2VLConfig, Qwen3VLConfig
 from transformers.models.auto.image_processing_auto import IMAGE_PROCESSOR_MAPPING_NAMES
 
-from svg_figure import PALETTE
+from handbook.figures import PALETTE
 
 MODELS = [  # (preset key, name shown, model_type, config class)
     ("qwen2-vl", "Qwen2-VL", "qwen2_vl", Qwen2VLConfig),
@@ -29,28 +28,38 @@ def presets() -> list:
     for key, name, model_type, config_class in MODELS:
         processor_class = getattr(transformers, IMAGE_PROCESSOR_MAPPING_NAMES[model_type]["torchvision"])
         vision = config_class().vision_config
-        out.append({
-            "key": key,
-            "name": name,
-            "processor": processor_class.__name__,
-            "vision_config": type(vision).__name__,
-            "patch_size": vision.patch_size,
-            "merge_size": vision.spatial_merge_size,
-            "factor": vision.patch_size * vision.spatial_merge_size,
-            # None: this model's vision encoder has no window attention (no window_size in its config).
-            "window_size": getattr(vision, "window_size", None),
-            "min_pixels": processor_class.size["shortest_edge"],
-            "max_pixels": processor_class.size["longest_edge"],
-            # The class's own patch/merge defaults, shown so a mismatch with the config is visible.
-            "processor_patch_size": processor_class.patch_size,
-            "processor_merge_size": processor_class.merge_size,
-        })
+        out.append(
+            {
+                "key": key,
+                "name": name,
+                "processor": processor_class.__name__,
+                "vision_config": type(vision).__name__,
+                "patch_size": vision.patch_size,
+                "merge_size": vision.spatial_merge_size,
+                "factor": vision.patch_size * vision.spatial_merge_size,
+                # None: this model's vision encoder has no window attention (no window_size in its config).
+                "window_size": getattr(vision, "window_size", None),
+                "min_pixels": processor_class.size["shortest_edge"],
+                "max_pixels": processor_class.size["longest_edge"],
+                # The class's own patch/merge defaults, shown so a mismatch with the config is visible.
+                "processor_patch_size": processor_class.patch_size,
+                "processor_merge_size": processor_class.merge_size,
+            }
+        )
     return out
 
 
 def presets_table(rows: list) -> str:
-    head = ("model (vision config)", "image processor", "patch size", "merge size", "resize factor",
-            "window size", "default min_pixels", "default max_pixels")
+    head = (
+        "model (vision config)",
+        "image processor",
+        "patch size",
+        "merge size",
+        "resize factor",
+        "window size",
+        "default min_pixels",
+        "default max_pixels",
+    )
     lines = ["<table><thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>"]
     for p in rows:
         model = f"{p['name']}<br><small><code>{p['vision_config']}</code></small>"
@@ -58,8 +67,16 @@ def presets_table(rows: list) -> str:
         if p["processor_patch_size"] != p["patch_size"]:
             patch += f"<br><small>processor class default: {p['processor_patch_size']}</small>"
         window = f"{p['window_size']} px" if p["window_size"] else "none: full attention in every layer"
-        cells = (model, f"<code>{p['processor']}</code>", patch, p["merge_size"], p["factor"], window,
-                 f"{p['min_pixels']:,}", f"{p['max_pixels']:,}")
+        cells = (
+            model,
+            f"<code>{p['processor']}</code>",
+            patch,
+            p["merge_size"],
+            p["factor"],
+            window,
+            f"{p['min_pixels']:,}",
+            f"{p['max_pixels']:,}",
+        )
         lines.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     lines.append("</tbody></table>")
     return "\n".join(lines)
@@ -67,8 +84,7 @@ def presets_table(rows: list) -> str:
 
 def presets_script(rows: list) -> str:
     """The JSON the calculator reads (`<` escaped so the block can never close the script early)."""
-    data = {"transformers": transformers.__version__, "default": DEFAULT_PRESET, "palette": PALETTE,
-            "presets": rows}
+    data = {"transformers": transformers.__version__, "default": DEFAULT_PRESET, "palette": PALETTE, "presets": rows}
     text = json.dumps(data, separators=(",", ":")).replace("<", "\\u003c")
     return f'<script type="application/json" id="calculator-presets">{text}</script>'
 

@@ -29,7 +29,7 @@ rows = [
     f"| LLM token (one merged group) | {merge}x{merge} = {merge * merge} | 1 | {patch * merge}x{patch * merge} "
     f"| `patch_size` x `spatial_merge_size` |",
     f"| attention window (largest) | {window_side_patches}x{window_side_patches} = {window_patches} "
-    f"| {window_side_tokens}x{window_side_tokens} = {window_side_tokens ** 2} "
+    f"| {window_side_tokens}x{window_side_tokens} = {window_side_tokens**2} "
     f"| {window_side_patches * patch}x{window_side_patches * patch} "
     f"| largest step of `cu_window_seqlens` from `get_vision_window_index` on a 64x64-patch grid |",
     f"| resize factor (sides are multiples of) | — | — | {resize_factor} "

@@ -34,8 +34,11 @@ def code_defaults(cls) -> dict:
 
 def disagreements(cls) -> list:
     documented, coded = documented_defaults(cls), code_defaults(cls)
-    return [(name, documented[name], coded[name]) for name in documented
-            if name in coded and documented[name] != coded[name]]
+    return [
+        (name, documented[name], coded[name])
+        for name in documented
+        if name in coded and documented[name] != coded[name]
+    ]
 
 
 rows = ["| field | docstring says | code default |", "|---|---|---|"]

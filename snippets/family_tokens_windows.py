@@ -18,7 +18,6 @@ from PIL import Image
 from transformers import AutoConfig
 from transformers.models.auto.image_processing_auto import IMAGE_PROCESSOR_MAPPING_NAMES
 from transformers.vision_utils import get_vision_window_index
-
 from window_code_users import INSTALLED, calls_window_code
 
 HERE = Path(__file__).parent if "__file__" in globals() else Path("snippets")
@@ -44,12 +43,17 @@ def processor(model_type: str):
 def encode(model_type: str, height: int, width: int) -> dict:
     """What the real processor and the real window code make of one height x width image."""
     config = vision_config(model_type)
-    grid = processor(model_type)(images=Image.new("RGB", (width, height), (90, 140, 200)),
-                                 return_tensors="pt")["image_grid_thw"]
+    grid = processor(model_type)(images=Image.new("RGB", (width, height), (90, 140, 200)), return_tensors="pt")[
+        "image_grid_thw"
+    ]
     _, grid_h, grid_w = grid[0].tolist()
     merge = config.spatial_merge_size
-    result = {"resized": (grid_h * config.patch_size, grid_w * config.patch_size), "grid": (grid_h, grid_w),
-              "tokens": grid_h * grid_w // merge**2, "depth": config.depth}
+    result = {
+        "resized": (grid_h * config.patch_size, grid_w * config.patch_size),
+        "grid": (grid_h, grid_w),
+        "tokens": grid_h * grid_w // merge**2,
+        "depth": config.depth,
+    }
     if uses_window_code(model_type):
         _, bounds = get_vision_window_index(grid, merge, config.window_size, config.patch_size)
         lengths = torch.diff(bounds).tolist()  # patches per window
@@ -61,30 +65,41 @@ def encode(model_type: str, height: int, width: int) -> dict:
 
 
 def comparison_table() -> str:
-    rows = ["| image (h x w) | model | resized input (px) | patch grid | LLM tokens | windowed blocks attend in "
-            "| full-attention blocks |", "|---|---|---|---|---|---|---|"]
+    rows = [
+        "| image (h x w) | model | resized input (px) | patch grid | LLM tokens | windowed blocks attend in "
+        "| full-attention blocks |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for height, width in SIZES:
         for model_type, name in MODELS.items():
             r = encode(model_type, height, width)
-            windows = (f"{r['windows']} window(s), largest {r['largest']} patches" if r["windows"]
-                       else "no windowed blocks")
-            rows.append(f"| {height}x{width} | {name} | {r['resized'][0]}x{r['resized'][1]} "
-                        f"| {r['grid'][0]}x{r['grid'][1]} | {r['tokens']} | {windows} "
-                        f"| {r['full_layers']} of {r['depth']} |")
+            windows = (
+                f"{r['windows']} window(s), largest {r['largest']} patches" if r["windows"] else "no windowed blocks"
+            )
+            rows.append(
+                f"| {height}x{width} | {name} | {r['resized'][0]}x{r['resized'][1]} "
+                f"| {r['grid'][0]}x{r['grid'][1]} | {r['tokens']} | {windows} "
+                f"| {r['full_layers']} of {r['depth']} |"
+            )
     return "\n".join(rows)
 
 
 def settings_table() -> str:
-    rows = ["| model | vision config class | patch / merge / resize factor | calls the window code | window size "
-            "| coordinates in answers (cited) |", "|---|---|---|---|---|---|"]
+    rows = [
+        "| model | vision config class | patch / merge / resize factor | calls the window code | window size "
+        "| coordinates in answers (cited) |",
+        "|---|---|---|---|---|---|",
+    ]
     for model_type, name in MODELS.items():
         config = vision_config(model_type)
         factor = config.patch_size * config.spatial_merge_size
         cited = CONVENTIONS[model_type]
         sources = "; ".join(f"[{label}]({url})" for label, url in cited["sources"].items())
-        rows.append(f"| {name} | `{type(config).__name__}` | {config.patch_size} / {config.spatial_merge_size} "
-                    f"/ {factor} | {'yes' if uses_window_code(model_type) else 'no'} "
-                    f"| {getattr(config, 'window_size', '—')} | {cited['convention']} ({sources}) |")
+        rows.append(
+            f"| {name} | `{type(config).__name__}` | {config.patch_size} / {config.spatial_merge_size} "
+            f"/ {factor} | {'yes' if uses_window_code(model_type) else 'no'} "
+            f"| {getattr(config, 'window_size', '—')} | {cited['convention']} ({sources}) |"
+        )
     return "\n".join(rows)
 
 

@@ -9,12 +9,11 @@ Run from the repository root: python snippets/flop_counter_sdpa.py
 import collections
 
 import torch
+from attention_cost import checkpoint_config, grid_thw, segment_lengths
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils.flop_counter import FlopCounterMode, flop_registry
 from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import Qwen2_5_VisionTransformerPretrainedModel
 from transformers.vision_utils import get_vision_position_ids
-
-from attention_cost import checkpoint_config, grid_thw, segment_lengths
 
 SIDE = 224
 LINEAR_OPS = {"aten.addmm", "aten.convolution"}  # everything else the counter counts here is attention
@@ -33,8 +32,15 @@ class OpRecorder(TorchDispatchMode):
 
 
 def tiny_two_block_config(attn_implementation: str):
-    return checkpoint_config(depth=2, fullatt_block_indexes=[1], hidden_size=64, num_heads=2, intermediate_size=96,
-                             out_hidden_size=32, attn_implementation=attn_implementation)
+    return checkpoint_config(
+        depth=2,
+        fullatt_block_indexes=[1],
+        hidden_size=64,
+        num_heads=2,
+        intermediate_size=96,
+        out_hidden_size=32,
+        attn_implementation=attn_implementation,
+    )
 
 
 def run(device: str, attn_implementation: str, side: int = SIDE) -> dict:
@@ -55,20 +61,26 @@ def run(device: str, attn_implementation: str, side: int = SIDE) -> dict:
     return {
         "attention ops": {op: n for op, n in recorder.calls.items() if "attention" in op or op == "aten.bmm"},
         "attention FLOPs counted": sum(flops for op, flops in counted.items() if op not in LINEAR_OPS),
-        "attention FLOPs, closed form": 4 * config.hidden_size * sum(n * n for kind in ("window", "full")
-                                                                     for n in lengths[kind]),
+        "attention FLOPs, closed form": 4
+        * config.hidden_size
+        * sum(n * n for kind in ("window", "full") for n in lengths[kind]),
     }
 
 
 def counter_table() -> str:
-    lines = ["| device | attention implementation | attention ops that ran (calls) | "
-             "attention FLOPs counted | closed form | counted right? |", "|---|---|---|---|---|---|"]
+    lines = [
+        "| device | attention implementation | attention ops that ran (calls) | "
+        "attention FLOPs counted | closed form | counted right? |",
+        "|---|---|---|---|---|---|",
+    ]
     for device, implementation in (("cpu", "sdpa"), ("meta", "sdpa"), ("cpu", "eager")):
         seen = run(device, implementation)
         ops = ", ".join(f"`{op}` ({n})" for op, n in sorted(seen["attention ops"].items()))
         ok = "yes" if seen["attention FLOPs counted"] == seen["attention FLOPs, closed form"] else "**no**"
-        lines.append(f"| {device} | {implementation} | {ops} | {seen['attention FLOPs counted']:,} | "
-                     f"{seen['attention FLOPs, closed form']:,} | {ok} |")
+        lines.append(
+            f"| {device} | {implementation} | {ops} | {seen['attention FLOPs counted']:,} | "
+            f"{seen['attention FLOPs, closed form']:,} | {ok} |"
+        )
     return "\n".join(lines)
 
 
@@ -77,9 +89,11 @@ def registry_note() -> str:
     known = cpu_kernel in flop_registry
     lengths = segment_lengths(grid_thw(SIDE, SIDE))
     segments = len(lengths["window"]) + len(lengths["full"])
-    return (f"`{cpu_kernel}` in `torch.utils.flop_counter.flop_registry` (torch {torch.__version__}): "
-            f"**{known}**. One {SIDE}x{SIDE} image is {segments} attention segments here: "
-            f"the windows of block 0 plus the whole image in block 1.")
+    return (
+        f"`{cpu_kernel}` in `torch.utils.flop_counter.flop_registry` (torch {torch.__version__}): "
+        f"**{known}**. One {SIDE}x{SIDE} image is {segments} attention segments here: "
+        f"the windows of block 0 plus the whole image in block 1."
+    )
 
 
 if __name__ == "__main__":

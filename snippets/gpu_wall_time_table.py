@@ -45,15 +45,19 @@ def row_at(record: dict, side: int) -> dict:
 
 def provenance(record: dict) -> str:
     repeats = sorted({len(ms) for row in record["rows"] for ms in row["ms"].values()}, reverse=True)
-    what = (f"{record['device']}, torch {record['torch']}, transformers {record['transformers']}, "
-            f"{record['dtype'].removeprefix('torch.')}, random weights at the 7B checkpoint's vision dimensions, "
-            f"one run ({' or '.join(map(str, repeats))} timed forwards per point after warm-up)")
+    what = (
+        f"{record['device']}, torch {record['torch']}, transformers {record['transformers']}, "
+        f"{record['dtype'].removeprefix('torch.')}, random weights at the 7B checkpoint's vision dimensions, "
+        f"one run ({' or '.join(map(str, repeats))} timed forwards per point after warm-up)"
+    )
     source = record.get("source")
     if source:
-        return (f"Measured on {source['date']} by an equivalent script, not this project's own: {what}. The "
-                f"record comes from the project's research folder, shared/research/gpu/, copied unchanged to "
-                f"`snippets/data/{source['record']}`. It awaits a rerun with the project's script "
-                f"(`make bench-gpu`, `scripts/gpu_wall_time.py`).")
+        return (
+            f"Measured on {source['date']} by an equivalent script, not this project's own: {what}. The "
+            f"record comes from the project's research folder, shared/research/gpu/, copied unchanged to "
+            f"`snippets/data/{source['record']}`. It awaits a rerun with the project's script "
+            f"(`make bench-gpu`, `scripts/gpu_wall_time.py`)."
+        )
     return f"Measured on {record['date']} by `make bench-gpu` (`scripts/gpu_wall_time.py`): {what}, driver {record['driver']}."
 
 
@@ -65,8 +69,10 @@ def cell(row: dict, layout: str, impl: str) -> str:
 def wall_time_table(record=None) -> str:
     record = record or load_record()
     names = impls(record)
-    lines = ["| side (px) | patches | windows | layout | " + " | ".join(f"`{impl}` (ms)" for impl in names) + " |",
-             "|---|---|---|---|" + "---|" * len(names)]
+    lines = [
+        "| side (px) | patches | windows | layout | " + " | ".join(f"`{impl}` (ms)" for impl in names) + " |",
+        "|---|---|---|---|" + "---|" * len(names),
+    ]
     for row in record["rows"]:
         for layout in ("window", "full"):
             first = f"{row['side']} | {row['patches']} | {row['windows']}" if layout == "window" else "| |"
@@ -77,8 +83,12 @@ def wall_time_table(record=None) -> str:
 def ratio_table(record=None) -> str:
     record = record or load_record()
     names = impls(record)
-    lines = ["| side (px) | windows | " + " | ".join(f"window / full, `{impl}`" for impl in names) +
-             " | window `varlen` / window `sdpa` |", "|---|---|" + "---|" * (len(names) + 1)]
+    lines = [
+        "| side (px) | windows | "
+        + " | ".join(f"window / full, `{impl}`" for impl in names)
+        + " | window `varlen` / window `sdpa` |",
+        "|---|---|" + "---|" * (len(names) + 1),
+    ]
     for row in record["rows"]:
         ratios = " | ".join(f"{ratio(row, impl):.2f}" for impl in names)
         speed = median(row, "window", "varlen") / median(row, "window", "sdpa")
@@ -105,11 +115,15 @@ def crossover_sentences(record=None) -> str:
         if faster is None:
             sentences.append(f"With `{impl}`, the window layout was never faster than all-full up to {slower} px.")
         elif slower is None:
-            sentences.append(f"With `{impl}`, the window layout was faster than all-full at every size with more "
-                             f"than one window, from {faster} px.")
+            sentences.append(
+                f"With `{impl}`, the window layout was faster than all-full at every size with more "
+                f"than one window, from {faster} px."
+            )
         else:
-            sentences.append(f"With `{impl}`, the window layout was faster than all-full from {faster} px on, "
-                             f"and slower at {slower} px: it starts to pay between the two.")
+            sentences.append(
+                f"With `{impl}`, the window layout was faster than all-full from {faster} px on, "
+                f"and slower at {slower} px: it starts to pay between the two."
+            )
     return " ".join(sentences)
 
 
@@ -118,11 +132,13 @@ def noise_sentence(record=None) -> str:
     record = record or load_record()
     same = [ratio(row, impl) for row in record["rows"] if row["windows"] == 1 for impl in impls(record)]
     first, mid = record["rows"][0], row_at(record, READER_SIDES[1])
-    return (f"At the one-window sizes both layouts run the same computation, and their ratios still ranged "
-            f"{min(same):.2f}–{max(same):.2f}: differences of that size are noise. All-full with `sdpa` took "
-            f"{median(first, 'full', 'sdpa'):.0f} ms at {first['side']} px and {median(mid, 'full', 'sdpa'):.0f} ms "
-            f"at {mid['side']} px, with {mid['patches'] // first['patches']} times the patches: up to there a fixed "
-            f"cost per forward pass sets most of the time, which is why the curves start flat.")
+    return (
+        f"At the one-window sizes both layouts run the same computation, and their ratios still ranged "
+        f"{min(same):.2f}–{max(same):.2f}: differences of that size are noise. All-full with `sdpa` took "
+        f"{median(first, 'full', 'sdpa'):.0f} ms at {first['side']} px and {median(mid, 'full', 'sdpa'):.0f} ms "
+        f"at {mid['side']} px, with {mid['patches'] // first['patches']} times the patches: up to there a fixed "
+        f"cost per forward pass sets most of the time, which is why the curves start flat."
+    )
 
 
 def advice(record=None) -> str:
@@ -139,11 +155,13 @@ def advice(record=None) -> str:
     won = [row["side"] for row in several if median(row, "window", "varlen") < median(row, "window", "sdpa")]
     largest = record["rows"][-1]
     fastest, full_sdpa = median(largest, "window", "varlen"), median(largest, "full", "sdpa")
-    return (f"The window layout ran faster with `varlen` than with `sdpa` at {len(won)} of the {len(several)} "
-            f"sizes with more than one window. It took, with `varlen` against `sdpa`: "
-            f"{'; '.join(saved)}. Under `sdpa`, the window layout took as long as the same weights with every "
-            f"block full {', '.join(costs)}. At {largest['side']} px, window / `varlen` took {fastest:.0f} ms, "
-            f"{full_sdpa / fastest:.1f}x faster than all-full with `sdpa` ({full_sdpa:.0f} ms).")
+    return (
+        f"The window layout ran faster with `varlen` than with `sdpa` at {len(won)} of the {len(several)} "
+        f"sizes with more than one window. It took, with `varlen` against `sdpa`: "
+        f"{'; '.join(saved)}. Under `sdpa`, the window layout took as long as the same weights with every "
+        f"block full {', '.join(costs)}. At {largest['side']} px, window / `varlen` took {fastest:.0f} ms, "
+        f"{full_sdpa / fastest:.1f}x faster than all-full with `sdpa` ({full_sdpa:.0f} ms)."
+    )
 
 
 if __name__ == "__main__":

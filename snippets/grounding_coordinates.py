@@ -82,8 +82,10 @@ def report(original_size=(84, 84), predicted_box=(112, 56, 336, 280), predicted_
     """What the recipe does for one image: default bounds versus raised min_pixels, then the mapping."""
     orig_h, orig_w = original_size
     lines = ["| processor bounds | model sees (h x w) | visual tokens |", "|---|---|---|"]
-    for name, low, high in (("class default: min 56\\*56, max 1280\\*28\\*28", 56 * 56, 1280 * FACTOR * FACTOR),
-                            ("recipe: min 256\\*28\\*28, max 1280\\*28\\*28", MIN_PIXELS, MAX_PIXELS)):
+    for name, low, high in (
+        ("class default: min 56\\*56, max 1280\\*28\\*28", 56 * 56, 1280 * FACTOR * FACTOR),
+        ("recipe: min 256\\*28\\*28, max 1280\\*28\\*28", MIN_PIXELS, MAX_PIXELS),
+    ):
         h, w = model_input_size(orig_h, orig_w, low, high)
         lines.append(f"| {name} | {h} x {w} | {visual_tokens(h, w)} |")
     size = model_input_size(orig_h, orig_w)

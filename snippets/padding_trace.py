@@ -12,12 +12,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 import transformers.vision_utils as vision_utils
 from PIL import Image
 from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
 from transformers.vision_utils import get_vision_window_index
-
 from window_size_calculation import merger_window_size
 
 SIZES = [(84, 84), (112, 112), (224, 224), (476, 476), (300, 200)]  # (width, height) in pixels
@@ -107,21 +105,29 @@ def processed(width: int, height: int):
     return Qwen2VLImageProcessor()(images=image, return_tensors="pt")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def trace(width: int, height: int) -> Trace:
     config = Qwen2_5_VLVisionConfig()
     grid = processed(width, height)["image_grid_thw"]
     with recording() as log:
-        window_index, cu = get_vision_window_index(grid, config.spatial_merge_size, config.window_size,
-                                                   config.patch_size)
+        window_index, cu = get_vision_window_index(
+            grid, config.spatial_merge_size, config.window_size, config.patch_size
+        )
     (pad_call,), (unique_call,) = log["pad"], log["unique_consecutive"]
     t, h, w = grid[0].tolist()
     merge = config.spatial_merge_size
     return Trace(
-        size=(width, height), resized=(w * config.patch_size, h * config.patch_size), grid_thw=(t, h, w),
-        merged=(h // merge, w // merge), window_side=merger_window_size(config), padded_index=pad_call["result"][0].numpy(),
-        pad_value=pad_call["args"][3], window_index=window_index.numpy(),
-        cu_before_unique=unique_call["args"][0].numpy(), cu_window_seqlens=cu.numpy())
+        size=(width, height),
+        resized=(w * config.patch_size, h * config.patch_size),
+        grid_thw=(t, h, w),
+        merged=(h // merge, w // merge),
+        window_side=merger_window_size(config),
+        padded_index=pad_call["result"][0].numpy(),
+        pad_value=pad_call["args"][3],
+        window_index=window_index.numpy(),
+        cu_before_unique=unique_call["args"][0].numpy(),
+        cu_window_seqlens=cu.numpy(),
+    )
 
 
 def checks(tr: Trace) -> dict:
@@ -137,10 +143,12 @@ def checks(tr: Trace) -> dict:
 
 
 def trace_table(sizes=SIZES) -> str:
-    rows = ["| image (px) | resized (px) | patches | merged tokens | pad (rows, cols) | padded index grid "
-            "| `-100` entries | windows computed | empty windows dropped | windows used | `-100` in `window_index` "
-            "| window lengths sum to patches |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    rows = [
+        "| image (px) | resized (px) | patches | merged tokens | pad (rows, cols) | padded index grid "
+        "| `-100` entries | windows computed | empty windows dropped | windows used | `-100` in `window_index` "
+        "| window lengths sum to patches |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for width, height in sizes:
         tr = trace(width, height)
         found = checks(tr)
@@ -150,7 +158,8 @@ def trace_table(sizes=SIZES) -> str:
             f"| {tr.padded_index.shape[0]}x{tr.padded_index.shape[1]} | {found['pad entries in the index grid']} "
             f"| {len(tr.cu_before_unique) - 1} | {tr.empty_windows} | {len(tr.cu_window_seqlens) - 1} "
             f"| {'none' if found['no pad value in window_index'] else '**yes**'} "
-            f"| {'yes' if found['windows add up to the patches'] else '**no**'} |")
+            f"| {'yes' if found['windows add up to the patches'] else '**no**'} |"
+        )
     return "\n".join(rows)
 
 
@@ -167,9 +176,11 @@ def padded_grid_markdown(width: int, height: int) -> str:
 
 def boundaries_markdown(width: int, height: int) -> str:
     tr = trace(width, height)
-    return (f"- {width}x{height}: `cu_window_seqlens` as computed `{tr.cu_before_unique.tolist()}` → after "
-            f"`torch.unique_consecutive` `{tr.cu_window_seqlens.tolist()}` ({tr.empty_windows} empty window(s) "
-            f"dropped, {len(tr.cu_window_seqlens) - 1} used).")
+    return (
+        f"- {width}x{height}: `cu_window_seqlens` as computed `{tr.cu_before_unique.tolist()}` → after "
+        f"`torch.unique_consecutive` `{tr.cu_window_seqlens.tolist()}` ({tr.empty_windows} empty window(s) "
+        f"dropped, {len(tr.cu_window_seqlens) - 1} used)."
+    )
 
 
 if __name__ == "__main__":

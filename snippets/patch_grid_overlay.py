@@ -10,7 +10,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
 
-from svg_figure import PALETTE, svg_figure
+from handbook.figures import PALETTE, svg_figure
 
 config = Qwen2_5_VLVisionConfig()
 patch, merge = config.patch_size, config.spatial_merge_size
@@ -41,16 +41,21 @@ for ax, side in zip(axes, (84, 476)):
         ax.axhline(y, lw=1.8, color=PALETTE[3])
     ax.set_xlim(0, width)
     ax.set_ylim(height, 0)
-    ax.set_title(f"{side}x{side} px: {h}x{w} patches (thin grey), {h // merge}x{w // merge} LLM tokens "
-                 f"(thick pink)", fontsize=9)
+    ax.set_title(
+        f"{side}x{side} px: {h}x{w} patches (thin grey), {h // merge}x{w // merge} LLM tokens (thick pink)", fontsize=9
+    )
     ax.set_xlabel("x (pixels of the resized image)")
 axes[0].set_ylabel("y (pixels)")
 
-print(svg_figure(
-    fig,
-    alt=(f"The same generated scene, a blue disc and an orange bar on pale grey, at 84x84 and 476x476 pixels. Thin grey "
-         f"lines cut it into {patch}-pixel patches, thick pink lines into {patch * merge}-pixel LLM tokens: each LLM "
-         f"token covers {merge}x{merge} patches at both sizes."),
-    caption=f"An LLM token is always {patch * merge}x{patch * merge} pixels of the resized image; a small image simply "
-            "has fewer of them.",
-))
+print(
+    svg_figure(
+        fig,
+        alt=(
+            f"The same generated scene, a blue disc and an orange bar on pale grey, at 84x84 and 476x476 pixels. Thin grey "
+            f"lines cut it into {patch}-pixel patches, thick pink lines into {patch * merge}-pixel LLM tokens: each LLM "
+            f"token covers {merge}x{merge} patches at both sizes."
+        ),
+        caption=f"An LLM token is always {patch * merge}x{patch * merge} pixels of the resized image; a small image simply "
+        "has fewer of them.",
+    )
+)

@@ -16,8 +16,8 @@ import torch
 from PIL import Image
 from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
 from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import Qwen2_5_VisionTransformerPretrainedModel
-
 from window_equivalence import one_thread  # tiny models run faster on one thread
+
 
 def colour_step(side: int) -> int:
     """Colour step between neighbouring patch rows/columns: as large as 8 bits allow for this many patches."""
@@ -32,7 +32,7 @@ def position_image(side: int) -> Image.Image:
     return Image.fromarray(pixels.astype(np.uint8))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def processed(side: int):
     return Qwen2VLImageProcessor()(images=position_image(side), return_tensors="pt")
 
@@ -53,11 +53,13 @@ def layout_table(side: int = 84, tokens: int = 4) -> str:
     positions = row_positions(side)
     rows = ["| `pixel_values` rows | patches they hold (row, column) | one 2x2 group? |", "|---|---|---|"]
     for token in range(tokens):
-        group = positions[token * merge_unit:(token + 1) * merge_unit]
+        group = positions[token * merge_unit : (token + 1) * merge_unit]
         rs, cs = {r for r, _ in group}, {c for _, c in group}
         square = len(rs) == len(cs) == 2 and max(rs) - min(rs) == 1 and max(cs) - min(cs) == 1
-        rows.append(f"| {token * merge_unit}–{(token + 1) * merge_unit - 1} | {', '.join(map(str, group))} "
-                    f"| {'yes' if square else 'no'} |")
+        rows.append(
+            f"| {token * merge_unit}–{(token + 1) * merge_unit - 1} | {', '.join(map(str, group))} "
+            f"| {'yes' if square else 'no'} |"
+        )
     return "\n".join(rows)
 
 
@@ -65,7 +67,7 @@ def every_group_is_2x2(side: int) -> bool:
     merge = Qwen2_5_VLVisionConfig().spatial_merge_size
     positions = row_positions(side)
     for start in range(0, len(positions), merge * merge):
-        group = positions[start:start + merge * merge]
+        group = positions[start : start + merge * merge]
         corner = min(group)
         expected = {(corner[0] + i, corner[1] + j) for i in range(merge) for j in range(merge)}
         if set(group) != expected:
@@ -75,27 +77,43 @@ def every_group_is_2x2(side: int) -> bool:
 
 def tiny_config(**changes) -> Qwen2_5_VLVisionConfig:
     """The installed config with small widths; image handling (patch, merge, window) is left as is."""
-    return Qwen2_5_VLVisionConfig(**{"depth": 2, "hidden_size": 32, "num_heads": 2, "intermediate_size": 64,
-                                     "out_hidden_size": 16, "fullatt_block_indexes": [1], **changes})
+    return Qwen2_5_VLVisionConfig(
+        **{
+            "depth": 2,
+            "hidden_size": 32,
+            "num_heads": 2,
+            "intermediate_size": 64,
+            "out_hidden_size": 16,
+            "fullatt_block_indexes": [1],
+            **changes,
+        }
+    )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def merge_shapes(side: int = 84) -> tuple:
     """(step, module, output shape) through a real forward pass, recorded by hooks."""
     torch.manual_seed(0)
     model = Qwen2_5_VisionTransformerPretrainedModel(tiny_config()).eval()
     inputs = processed(side)
     seen = []
-    hooks = [module.register_forward_hook(lambda mod, args, out, name=name: seen.append((name, tuple(out.shape))))
-             for name, module in [("patch_embed", model.patch_embed), ("blocks[-1]", model.blocks[-1]),
-                                  ("merger.ln_q", model.merger.ln_q), ("merger.mlp[0]", model.merger.mlp[0]),
-                                  ("merger", model.merger)]]
+    hooks = [
+        module.register_forward_hook(lambda mod, args, out, name=name: seen.append((name, tuple(out.shape))))
+        for name, module in [
+            ("patch_embed", model.patch_embed),
+            ("blocks[-1]", model.blocks[-1]),
+            ("merger.ln_q", model.merger.ln_q),
+            ("merger.mlp[0]", model.merger.mlp[0]),
+            ("merger", model.merger),
+        ]
+    ]
     with torch.no_grad(), one_thread():
         model(inputs["pixel_values"], grid_thw=inputs["image_grid_thw"])
     for hook in hooks:
         hook.remove()
     return (("pixel_values (processor)", "input", tuple(inputs["pixel_values"].shape)),) + tuple(
-        (name, name, shape) for name, shape in seen)
+        (name, name, shape) for name, shape in seen
+    )
 
 
 def shapes_table(side: int = 84) -> str:

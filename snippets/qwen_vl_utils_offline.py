@@ -15,7 +15,7 @@ from importlib.metadata import version
 from importlib.util import find_spec
 from pathlib import Path
 
-CHILD = r'''
+CHILD = r"""
 import json, socket
 attempts = []
 
@@ -41,7 +41,7 @@ from PIL import Image
 image = fetch_image({"image": Image.new("RGB", (700, 500), (30, 160, 90))})
 steps["fetch_image({'image': <PIL image 700x500>})"] = len(attempts)
 print(json.dumps({"steps": steps, "attempts": attempts, "smart_resize": size, "fetch_image": image.size}))
-'''
+"""
 
 
 def network_attempts() -> dict:
@@ -69,21 +69,35 @@ def environment_variables() -> list:
                     found.append((key.value, f"when `{statement.name}` runs", [statement.name]))
                 else:  # a module-level constant: read at import, used wherever the constant is named
                     constants = {t.id for t in getattr(statement, "targets", []) if isinstance(t, ast.Name)}
-                    users = [f.name for f in functions
-                             if any(isinstance(n, ast.Name) and n.id in constants for n in ast.walk(f))]
+                    users = [
+                        f.name
+                        for f in functions
+                        if any(isinstance(n, ast.Name) and n.id in constants for n in ast.walk(f))
+                    ]
                     found.append((key.value, "at import", users))
     return sorted(found)
 
 
 def report() -> str:
     result = network_attempts()
-    rows = [f"qwen-vl-utils {version('qwen-vl-utils')}, with every socket call recorded and refused:", "",
-            "| step | network attempts so far |", "|---|---|"]
+    rows = [
+        f"qwen-vl-utils {version('qwen-vl-utils')}, with every socket call recorded and refused:",
+        "",
+        "| step | network attempts so far |",
+        "|---|---|",
+    ]
     rows += [f"| `{step}` | {count} |" for step, count in result["steps"].items()]
-    rows += ["", f"`smart_resize` returned {tuple(result['smart_resize'])}; `fetch_image` returned an image of "
-             f"{result['fetch_image'][0]}x{result['fetch_image'][1]} (width x height).",
-             "", "| environment variable its source reads | read | value used by |", "|---|---|---|"]
-    rows += [f"| `{name}` | {when} | {', '.join(f'`{u}`' for u in users)} |" for name, when, users in environment_variables()]
+    rows += [
+        "",
+        f"`smart_resize` returned {tuple(result['smart_resize'])}; `fetch_image` returned an image of "
+        f"{result['fetch_image'][0]}x{result['fetch_image'][1]} (width x height).",
+        "",
+        "| environment variable its source reads | read | value used by |",
+        "|---|---|---|",
+    ]
+    rows += [
+        f"| `{name}` | {when} | {', '.join(f'`{u}`' for u in users)} |" for name, when, users in environment_variables()
+    ]
     return "\n".join(rows)
 
 

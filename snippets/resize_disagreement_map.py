@@ -14,11 +14,11 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 from qwen_vl_utils import vision_process as qwen_utils
+from resize_rules import FACTOR, SETTINGS
 from transformers import Qwen2VLImageProcessor
 from transformers.models.qwen2_vl import image_processing_qwen2_vl as torchvision_module
 
-from resize_rules import FACTOR, SETTINGS
-from svg_figure import PALETTE, svg_figure
+from handbook.figures import PALETTE, svg_figure
 
 SIDES = np.unique(np.round(np.geomspace(1, 4096, 240)).astype(int))
 # (label, colour, hatch) per outcome; hatches keep the map readable without colour.
@@ -48,9 +48,18 @@ def run(rule, height, width, bounds):
 
 
 def outcome_map(qwen_bounds, transformers_bounds) -> np.ndarray:
-    return np.array([[outcome(run(qwen_utils.smart_resize, h, w, qwen_bounds),
-                              run(torchvision_module.smart_resize, h, w, transformers_bounds))
-                      for w in SIDES] for h in SIDES])
+    return np.array(
+        [
+            [
+                outcome(
+                    run(qwen_utils.smart_resize, h, w, qwen_bounds),
+                    run(torchvision_module.smart_resize, h, w, transformers_bounds),
+                )
+                for w in SIDES
+            ]
+            for h in SIDES
+        ]
+    )
 
 
 def own_defaults():
@@ -64,39 +73,61 @@ def own_defaults():
 def draw():
     released = SETTINGS[0][1:]
     qwen_default, transformers_default = own_defaults()
-    panels = [(f"Same bounds: min {released[0]:,}, max {released[1]:,} px", outcome_map(released, released)),
-              (f"Own defaults: max {qwen_default[1]:,} (qwen-vl-utils)\nvs {transformers_default[1]:,} px "
-               f"(transformers processor)", outcome_map(qwen_default, transformers_default))]
+    panels = [
+        (f"Same bounds: min {released[0]:,}, max {released[1]:,} px", outcome_map(released, released)),
+        (
+            f"Own defaults: max {qwen_default[1]:,} (qwen-vl-utils)\nvs {transformers_default[1]:,} px "
+            f"(transformers processor)",
+            outcome_map(qwen_default, transformers_default),
+        ),
+    ]
     cmap = ListedColormap([colour for _, colour, _ in OUTCOMES])
     edges = np.concatenate([[SIDES[0] * 0.9], np.sqrt(SIDES[:-1] * SIDES[1:]), [SIDES[-1] * 1.1]])
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.8), dpi=150, sharey=True, layout="constrained")
     for ax, (title, grid) in zip(axes, panels):
-        ax.pcolormesh(edges, edges, grid, cmap=cmap, vmin=-0.5, vmax=len(OUTCOMES) - 0.5, shading="flat",
-                      rasterized=True)  # one embedded bitmap instead of 57,600 vector cells
+        ax.pcolormesh(
+            edges, edges, grid, cmap=cmap, vmin=-0.5, vmax=len(OUTCOMES) - 0.5, shading="flat", rasterized=True
+        )  # one embedded bitmap instead of 57,600 vector cells
         for value, (_, _, hatch) in enumerate(OUTCOMES):
             if hatch and (grid == value).any():
-                ax.contourf(SIDES, SIDES, (grid == value).astype(float), levels=[0.5, 1.5], colors="none",
-                            hatches=[hatch])
+                ax.contourf(
+                    SIDES, SIDES, (grid == value).astype(float), levels=[0.5, 1.5], colors="none", hatches=[hatch]
+                )
         ax.set(xscale="log", yscale="log", title=title, xlabel="image width (px)")
         ax.axhline(14, color=PALETTE[4], linestyle="--", linewidth=0.8)
         ax.axvline(14, color=PALETTE[4], linestyle="--", linewidth=0.8)
     axes[0].set_ylabel("image height (px)")
-    axes[0].annotate("14 px: sides at or below it round to 0\nin transformers, to 28 in qwen-vl-utils",
-                     xy=(14, 1500), xytext=(40, 1500), fontsize=8, va="center",
-                     arrowprops={"arrowstyle": "->", "color": PALETTE[4]})
+    axes[0].annotate(
+        "14 px: sides at or below it round to 0\nin transformers, to 28 in qwen-vl-utils",
+        xy=(14, 1500),
+        xytext=(40, 1500),
+        fontsize=8,
+        va="center",
+        arrowprops={"arrowstyle": "->", "color": PALETTE[4]},
+    )
     present = {int(v) for _, grid in panels for v in np.unique(grid)}
-    fig.legend(handles=[Patch(facecolor=colour, hatch=hatch, label=label, edgecolor="#7F7F7F")
-                        for value, (label, colour, hatch) in enumerate(OUTCOMES) if value in present],
-               loc="outside lower center", ncols=3, fontsize=8)
+    fig.legend(
+        handles=[
+            Patch(facecolor=colour, hatch=hatch, label=label, edgecolor="#7F7F7F")
+            for value, (label, colour, hatch) in enumerate(OUTCOMES)
+            if value in present
+        ],
+        loc="outside lower center",
+        ncols=3,
+        fontsize=8,
+    )
     return fig
 
 
 fig = draw()
-print(svg_figure(
-    fig,
-    alt="Two maps of image height against width, both log scale from 1 to 4096 pixels. Left, with equal "
+print(
+    svg_figure(
+        fig,
+        alt="Two maps of image height against width, both log scale from 1 to 4096 pixels. Left, with equal "
         "bounds, the two resize rules differ only in thin strips where one side is 14 pixels or less. "
         "Right, with each library's defaults, they also differ for every image above about a million pixels, "
         "where qwen-vl-utils keeps more pixels.",
-    caption="Where qwen-vl-utils' and transformers' smart_resize pick different sizes, computed cell by cell. "
-            "Dashed lines: 14 px."))
+        caption="Where qwen-vl-utils' and transformers' smart_resize pick different sizes, computed cell by cell. "
+        "Dashed lines: 14 px.",
+    )
+)

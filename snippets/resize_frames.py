@@ -14,22 +14,37 @@ SETTINGS = (
     ("released preprocessor_config.json", 3136, 12845056),
     ("README recipe 256-1280 tokens", 256 * 28 * 28, 1280 * 28 * 28),
 )
-INPUTS = ((10, 10), (1, 50), (84, 84), (120, 200), (320, 320), (476, 476), (480, 640), (768, 1024),
-          (1080, 1920), (1536, 2048))  # (height, width)
+INPUTS = (
+    (10, 10),
+    (1, 50),
+    (84, 84),
+    (120, 200),
+    (320, 320),
+    (476, 476),
+    (480, 640),
+    (768, 1024),
+    (1080, 1920),
+    (1536, 2048),
+)  # (height, width)
 
 
 def processed_size(height: int, width: int, min_pixels: int, max_pixels: int, processor=None) -> tuple:
     """(height, width) of the image the model sees, read from the real processor's output grid."""
     processor = processor or Qwen2VLImageProcessor()
-    grid = processor(images=Image.new("RGB", (width, height)), return_tensors="pt",
-                     size={"shortest_edge": min_pixels, "longest_edge": max_pixels})["image_grid_thw"][0]
+    grid = processor(
+        images=Image.new("RGB", (width, height)),
+        return_tensors="pt",
+        size={"shortest_edge": min_pixels, "longest_edge": max_pixels},
+    )["image_grid_thw"][0]
     return int(grid[1]) * processor.patch_size, int(grid[2]) * processor.patch_size
 
 
 def table() -> str:
     processor = Qwen2VLImageProcessor()
     token_area = (processor.patch_size * processor.merge_size) ** 2
-    head = "| input (h x w) | " + " | ".join(f"{name}<br>min {lo:,} / max {hi:,} px" for name, lo, hi in SETTINGS) + " |"
+    head = (
+        "| input (h x w) | " + " | ".join(f"{name}<br>min {lo:,} / max {hi:,} px" for name, lo, hi in SETTINGS) + " |"
+    )
     lines = [head, "|---" * (len(SETTINGS) + 1) + "|"]
     for height, width in INPUTS:
         cells = []

@@ -51,8 +51,10 @@ def resize(rule, height, width, min_pixels, max_pixels):
 
 def processors(min_pixels, max_pixels) -> dict:
     size = {"shortest_edge": min_pixels, "longest_edge": max_pixels}
-    return {"torchvision processor": Qwen2VLImageProcessor(size=size),
-            "PIL processor": Qwen2VLImageProcessorPil(size=size)}
+    return {
+        "torchvision processor": Qwen2VLImageProcessor(size=size),
+        "PIL processor": Qwen2VLImageProcessorPil(size=size),
+    }
 
 
 def processed(processor, height, width):
@@ -69,8 +71,10 @@ def qwen_utils_source() -> str:
     """qwen-vl-utils' smart_resize as installed (source_excerpt.py quotes transformers only)."""
     lines, first = inspect.getsourcelines(qwen_utils.smart_resize)
     path = Path(inspect.getsourcefile(qwen_utils.smart_resize))
-    return (f"`qwen_vl_utils/{path.name}`, lines {first}–{first + len(lines) - 1} of the installed qwen-vl-utils "
-            f"{version('qwen-vl-utils')}\n\n````python linenums=\"{first}\"\n{''.join(lines).rstrip()}\n````\n")
+    return (
+        f"`qwen_vl_utils/{path.name}`, lines {first}–{first + len(lines) - 1} of the installed qwen-vl-utils "
+        f'{version("qwen-vl-utils")}\n\n````python linenums="{first}"\n{"".join(lines).rstrip()}\n````\n'
+    )
 
 
 def _default(function, name):
@@ -78,7 +82,10 @@ def _default(function, name):
 
 
 def defaults_table() -> str:
-    tf_min, tf_max = _default(torchvision_module.smart_resize, "min_pixels"), _default(torchvision_module.smart_resize, "max_pixels")
+    tf_min, tf_max = (
+        _default(torchvision_module.smart_resize, "min_pixels"),
+        _default(torchvision_module.smart_resize, "max_pixels"),
+    )
     pil_min, pil_max = _default(pil_module.smart_resize, "min_pixels"), _default(pil_module.smart_resize, "max_pixels")
     tv_size, pil_size = Qwen2VLImageProcessor.size, Qwen2VLImageProcessorPil.size
     image_factor = _default(qwen_utils.fetch_image, "image_patch_size") * qwen_utils.SPATIAL_MERGE_SIZE
@@ -87,25 +94,28 @@ def defaults_table() -> str:
     def tokens(pixels):
         return f"{pixels:,} px = {pixels / TOKENS:g} tokens"
 
-    return "\n".join([
-        "| where the default is read | factor | min_pixels | max_pixels |", "|---|---|---|---|",
-        f"| `transformers` `smart_resize` signature, torchvision module | {_default(torchvision_module.smart_resize, 'factor')} "
-        f"| {tokens(tf_min)} | {tokens(tf_max)} |",
-        f"| `transformers` `smart_resize` signature, PIL module | {_default(pil_module.smart_resize, 'factor')} "
-        f"| {tokens(pil_min)} | {tokens(pil_max)} |",
-        f"| `Qwen2VLImageProcessor.size` (torchvision) | patch x merge = {Qwen2VLImageProcessor.patch_size * Qwen2VLImageProcessor.merge_size} "
-        f"| {tokens(tv_size['shortest_edge'])} | {tokens(tv_size['longest_edge'])} |",
-        f"| `Qwen2VLImageProcessorPil.size` (PIL) | patch x merge = {Qwen2VLImageProcessorPil.patch_size * Qwen2VLImageProcessorPil.merge_size} "
-        f"| {tokens(pil_size['shortest_edge'])} | {tokens(pil_size['longest_edge'])} |",
-        f"| `qwen_vl_utils` {version('qwen-vl-utils')} `fetch_image` (`IMAGE_MIN_TOKEN_NUM`, "
-        f"`IMAGE_MAX_TOKEN_NUM` x factor²) | image_patch_size x {qwen_utils.SPATIAL_MERGE_SIZE} = {image_factor} "
-        f"| {tokens(q_min)} | {tokens(q_max)} |",
-        f"| released checkpoints' `preprocessor_config.json` (cited, `snippets/data/`) | — "
-        f"| {tokens(RELEASED['min_pixels'])} | {tokens(RELEASED['max_pixels'])} |",
-    ])
+    return "\n".join(
+        [
+            "| where the default is read | factor | min_pixels | max_pixels |",
+            "|---|---|---|---|",
+            f"| `transformers` `smart_resize` signature, torchvision module | {_default(torchvision_module.smart_resize, 'factor')} "
+            f"| {tokens(tf_min)} | {tokens(tf_max)} |",
+            f"| `transformers` `smart_resize` signature, PIL module | {_default(pil_module.smart_resize, 'factor')} "
+            f"| {tokens(pil_min)} | {tokens(pil_max)} |",
+            f"| `Qwen2VLImageProcessor.size` (torchvision) | patch x merge = {Qwen2VLImageProcessor.patch_size * Qwen2VLImageProcessor.merge_size} "
+            f"| {tokens(tv_size['shortest_edge'])} | {tokens(tv_size['longest_edge'])} |",
+            f"| `Qwen2VLImageProcessorPil.size` (PIL) | patch x merge = {Qwen2VLImageProcessorPil.patch_size * Qwen2VLImageProcessorPil.merge_size} "
+            f"| {tokens(pil_size['shortest_edge'])} | {tokens(pil_size['longest_edge'])} |",
+            f"| `qwen_vl_utils` {version('qwen-vl-utils')} `fetch_image` (`IMAGE_MIN_TOKEN_NUM`, "
+            f"`IMAGE_MAX_TOKEN_NUM` x factor²) | image_patch_size x {qwen_utils.SPATIAL_MERGE_SIZE} = {image_factor} "
+            f"| {tokens(q_min)} | {tokens(q_max)} |",
+            f"| released checkpoints' `preprocessor_config.json` (cited, `snippets/data/`) | — "
+            f"| {tokens(RELEASED['min_pixels'])} | {tokens(RELEASED['max_pixels'])} |",
+        ]
+    )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def compare(min_pixels, max_pixels, sides=SIDES) -> dict:
     """Run the three rules on every (height, width) in sides x sides."""
     counts = {"cells": 0, "both refuse": 0, "disagree": 0, "zero side": 0, "modules differ": 0}
@@ -125,22 +135,33 @@ def compare(min_pixels, max_pixels, sides=SIDES) -> dict:
 
 
 def settings_table() -> str:
-    rows = ["| setting: min_pixels / max_pixels, the same for both | sizes | both refuse (aspect > 200) "
-            "| qwen-vl-utils ≠ transformers | qwen-vl-utils gives a zero side "
-            "| largest shorter side where they differ | torchvision ≠ PIL module |", "|---|---|---|---|---|---|---|"]
+    rows = [
+        "| setting: min_pixels / max_pixels, the same for both | sizes | both refuse (aspect > 200) "
+        "| qwen-vl-utils ≠ transformers | qwen-vl-utils gives a zero side "
+        "| largest shorter side where they differ | torchvision ≠ PIL module |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name, low, high in SETTINGS:
         c = compare(low, high)
         share = c["disagree"] / (c["cells"] - c["both refuse"])
         shorter = max((min(size) for size, _, _ in c["examples"]), default=None)
-        rows.append(f"| {name}: {low:,} / {high:,} | {c['cells']:,} | {c['both refuse']:,} "
-                    f"| **{c['disagree']:,}** ({share:.2%}) | {c['zero side']:,} "
-                    f"| {'—' if shorter is None else f'{shorter} px'} | {c['modules differ']} |")
+        rows.append(
+            f"| {name}: {low:,} / {high:,} | {c['cells']:,} | {c['both refuse']:,} "
+            f"| **{c['disagree']:,}** ({share:.2%}) | {c['zero side']:,} "
+            f"| {'—' if shorter is None else f'{shorter} px'} | {c['modules differ']} |"
+        )
     return "\n".join(rows)
 
 
 # Inputs picked to show each kind of disagreement; every output below is computed.
-EXAMPLES = [(SETTINGS[0], 10, 500), (SETTINGS[0], 2, 300), (SETTINGS[0], 14, 200), (SETTINGS[0], 500, 3),
-            (SETTINGS[0], 476, 476), (SETTINGS[2], 20, 3000)]
+EXAMPLES = [
+    (SETTINGS[0], 10, 500),
+    (SETTINGS[0], 2, 300),
+    (SETTINGS[0], 14, 200),
+    (SETTINGS[0], 500, 3),
+    (SETTINGS[0], 476, 476),
+    (SETTINGS[2], 20, 3000),
+]
 
 
 def _fmt(size):
@@ -148,13 +169,18 @@ def _fmt(size):
 
 
 def worked_examples() -> str:
-    rows = ["| setting | image (h x w) | qwen-vl-utils | transformers `smart_resize` (torchvision / PIL module) "
-            "| torchvision processor | PIL processor |", "|---|---|---|---|---|---|"]
+    rows = [
+        "| setting | image (h x w) | qwen-vl-utils | transformers `smart_resize` (torchvision / PIL module) "
+        "| torchvision processor | PIL processor |",
+        "|---|---|---|---|---|---|",
+    ]
     for (name, low, high), height, width in EXAMPLES:
         q, tv, pil = (resize(rule, height, width, low, high) for rule in RULES.values())
         made = {label: processed(p, height, width) for label, p in processors(low, high).items()}
-        rows.append(f"| {name} | {height}x{width} | {_fmt(q)} | {_fmt(tv)} / {_fmt(pil)} "
-                    f"| {_fmt(made['torchvision processor'])} | {_fmt(made['PIL processor'])} |")
+        rows.append(
+            f"| {name} | {height}x{width} | {_fmt(q)} | {_fmt(tv)} / {_fmt(pil)} "
+            f"| {_fmt(made['torchvision processor'])} | {_fmt(made['PIL processor'])} |"
+        )
     return "\n".join(rows)
 
 
@@ -174,9 +200,11 @@ def processors_check() -> str:
                 total += 1
                 same_as_module += out == resize(module.smart_resize, height, width, low, high)
                 same_as_qwen += out == resize(qwen_utils.smart_resize, height, width, low, high)
-        lines.append(f"- **{label}** (`{type(processor).__name__}`), {total} images from "
-                     f"{PROBE[0]} to {PROBE[-1]} px a side: output equals its module's `smart_resize` for "
-                     f"**{same_as_module} of {total}**, qwen-vl-utils' for {same_as_qwen} of {total}.")
+        lines.append(
+            f"- **{label}** (`{type(processor).__name__}`), {total} images from "
+            f"{PROBE[0]} to {PROBE[-1]} px a side: output equals its module's `smart_resize` for "
+            f"**{same_as_module} of {total}**, qwen-vl-utils' for {same_as_qwen} of {total}."
+        )
     return "\n".join(lines)
 
 
@@ -192,9 +220,11 @@ def double_resize() -> str:
             second = resize(torchvision_module.smart_resize, *first, low, high)
             kept += second == first
             changed += second != first
-    return (f"Resized by qwen-vl-utils first, then by transformers' rule (what happens when the processor "
-            f"receives an image qwen-vl-utils already resized): the size is kept for **{kept:,}** of "
-            f"{kept + changed:,} sizes and changed for {changed:,}.")
+    return (
+        f"Resized by qwen-vl-utils first, then by transformers' rule (what happens when the processor "
+        f"receives an image qwen-vl-utils already resized): the size is kept for **{kept:,}** of "
+        f"{kept + changed:,} sizes and changed for {changed:,}."
+    )
 
 
 if __name__ == "__main__":

@@ -12,15 +12,21 @@ def visual_tokens(side: int, processor=None) -> dict:
     processor = processor or Qwen2VLImageProcessor()
     _, rows, cols = processor(images=Image.new("RGB", (side, side)), return_tensors="pt")["image_grid_thw"][0].tolist()
     merge = processor.merge_size
-    return {"side": side, "resized": (rows * processor.patch_size, cols * processor.patch_size),
-            "patches": (rows, cols), "tokens": (rows // merge, cols // merge),
-            "token_px": processor.patch_size * merge}
+    return {
+        "side": side,
+        "resized": (rows * processor.patch_size, cols * processor.patch_size),
+        "patches": (rows, cols),
+        "tokens": (rows // merge, cols // merge),
+        "token_px": processor.patch_size * merge,
+    }
 
 
 def table(sides=(84, 476)) -> str:
     processor = Qwen2VLImageProcessor()
-    lines = ["| input image | resized to | patches | LLM tokens (grid) | LLM tokens | one token covers |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "| input image | resized to | patches | LLM tokens (grid) | LLM tokens | one token covers |",
+        "|---|---|---|---|---|---|",
+    ]
     for side in sides:
         v = visual_tokens(side, processor)
         (h, w), (ph, pw), (th, tw), px = v["resized"], v["patches"], v["tokens"], v["token_px"]

@@ -8,9 +8,9 @@ Run from the repository root: python snippets/small_vs_large_image.py
 
 import matplotlib.pyplot as plt
 from matplotlib.patches import Rectangle
-
 from padding_trace import trace
-from svg_figure import PALETTE, svg_figure
+
+from handbook.figures import PALETTE, svg_figure
 
 SIDES = (84, 476)
 
@@ -19,9 +19,16 @@ def summary(side: int) -> dict:
     """Resized side, visual-token grid, window count and window side in pixels, from the real code."""
     tr = trace(side, side)
     token_px = tr.resized[0] // tr.merged[1]
-    return {"side": side, "resized": tr.resized, "tokens": tr.merged[0] * tr.merged[1], "grid": tr.merged,
-            "windows": len(tr.cu_window_seqlens) - 1, "token_px": token_px,
-            "window_px": tr.window_side * token_px, "window_of_token": tr.window_of_token()}
+    return {
+        "side": side,
+        "resized": tr.resized,
+        "tokens": tr.merged[0] * tr.merged[1],
+        "grid": tr.merged,
+        "windows": len(tr.cu_window_seqlens) - 1,
+        "token_px": token_px,
+        "window_px": tr.window_side * token_px,
+        "window_of_token": tr.window_of_token(),
+    }
 
 
 def figure(sides=SIDES) -> str:
@@ -36,9 +43,18 @@ def figure(sides=SIDES) -> str:
             cells = (windows == w).nonzero()
             r0, r1, c0, c1 = cells[0].min(), cells[0].max() + 1, cells[1].min(), cells[1].max() + 1
             odd = sum(divmod(w, per_row)) % 2  # neighbouring windows differ in fill and hatch
-            ax.add_patch(Rectangle((c0 * px, r0 * px), (c1 - c0) * px, (r1 - r0) * px, alpha=0.6,
-                                   facecolor=PALETTE[0] if odd else PALETTE[5], hatch="//" if odd else "",
-                                   edgecolor="#000000", lw=1.4))
+            ax.add_patch(
+                Rectangle(
+                    (c0 * px, r0 * px),
+                    (c1 - c0) * px,
+                    (r1 - r0) * px,
+                    alpha=0.6,
+                    facecolor=PALETTE[0] if odd else PALETTE[5],
+                    hatch="//" if odd else "",
+                    edgecolor="#000000",
+                    lw=1.4,
+                )
+            )
         # One cell per visual token: thin white lines between tokens.
         ax.hlines(range(px, rows * px, px), 0, cols * px, colors="white", lw=0.6)
         ax.vlines(range(px, cols * px, px), 0, rows * px, colors="white", lw=0.6)
@@ -51,17 +67,22 @@ def figure(sides=SIDES) -> str:
         if s is not found[-1]:  # the small image's panel: the image alone, at the large one's scale
             ax.spines[:].set_visible(False)
             ax.tick_params(bottom=False, labelbottom=False)
-        ax.set_title(f"{s['side']}x{s['side']} image\n{s['tokens']} visual tokens, {s['windows']} window"
-                     f"{'s' if s['windows'] != 1 else ''}", fontsize=9)
+        ax.set_title(
+            f"{s['side']}x{s['side']} image\n{s['tokens']} visual tokens, {s['windows']} window"
+            f"{'s' if s['windows'] != 1 else ''}",
+            fontsize=9,
+        )
     small, large = found[0], found[-1]
     return svg_figure(
         fig,
-        alt=(f"Two images drawn at the same pixel scale, each cut into visual tokens of {small['token_px']}x"
-             f"{small['token_px']} pixels and outlined by attention window. The {small['side']}x{small['side']} "
-             f"image is {small['grid'][0]}x{small['grid'][1]} = {small['tokens']} tokens in {small['windows']} "
-             f"window; the {large['side']}x{large['side']} image is {large['grid'][0]}x{large['grid'][1]} = "
-             f"{large['tokens']} tokens in {large['windows']} windows of up to {large['window_px']}x"
-             f"{large['window_px']} pixels."),
+        alt=(
+            f"Two images drawn at the same pixel scale, each cut into visual tokens of {small['token_px']}x"
+            f"{small['token_px']} pixels and outlined by attention window. The {small['side']}x{small['side']} "
+            f"image is {small['grid'][0]}x{small['grid'][1]} = {small['tokens']} tokens in {small['windows']} "
+            f"window; the {large['side']}x{large['side']} image is {large['grid'][0]}x{large['grid'][1]} = "
+            f"{large['tokens']} tokens in {large['windows']} windows of up to {large['window_px']}x"
+            f"{large['window_px']} pixels."
+        ),
         caption="Real processor and window code; both images at one pixel scale.",
     )
 

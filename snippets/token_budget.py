@@ -30,8 +30,11 @@ def token_range(min_pixels: int, max_pixels: int) -> tuple:
 
 
 def table() -> str:
-    head = ("| setting | min_pixels | max_pixels | = tokens | tokens seen over the sample | "
-            + " | ".join(f"{h}x{w}" for h, w in EXAMPLES) + " |")
+    head = (
+        "| setting | min_pixels | max_pixels | = tokens | tokens seen over the sample | "
+        + " | ".join(f"{h}x{w}" for h, w in EXAMPLES)
+        + " |"
+    )
     lines = [head, "|---" * (5 + len(EXAMPLES)) + "|"]
     for name, low, high in SETTINGS:
         lo, hi = token_range(low, high)

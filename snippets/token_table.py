@@ -15,7 +15,7 @@ from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
 SIDES = (28, 56, 84, 112, 168, 224, 336, 448, 476, 672, 896, 1120, 1344)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def token_row(side: int) -> dict:
     config = Qwen2_5_VLVisionConfig()
     image = Image.fromarray(np.zeros((side, side, 3), dtype=np.uint8))
@@ -23,20 +23,32 @@ def token_row(side: int) -> dict:
     merge = config.spatial_merge_size
     tokens = (h // merge) * (w // merge)
     resized = (h * config.patch_size, w * config.patch_size)
-    return {"side": side, "resized": resized, "patches": h * w, "patch_grid": (h, w),
-            "token_grid": (h // merge, w // merge), "tokens": tokens,
-            "resized_px_per_token": resized[0] * resized[1] / tokens, "input_px_per_token": side * side / tokens}
+    return {
+        "side": side,
+        "resized": resized,
+        "patches": h * w,
+        "patch_grid": (h, w),
+        "token_grid": (h // merge, w // merge),
+        "tokens": tokens,
+        "resized_px_per_token": resized[0] * resized[1] / tokens,
+        "input_px_per_token": side * side / tokens,
+    }
 
 
 def token_table(sides=SIDES) -> str:
-    rows = ["| image (px) | resized by the processor (px) | patches | LLM tokens after the merge "
-            "| resized pixels per LLM token | your pixels per LLM token |", "|---|---|---|---|---|---|"]
+    rows = [
+        "| image (px) | resized by the processor (px) | patches | LLM tokens after the merge "
+        "| resized pixels per LLM token | your pixels per LLM token |",
+        "|---|---|---|---|---|---|",
+    ]
     for side in sides:
         r = token_row(side)
-        rows.append(f"| {side}x{side} | {r['resized'][1]}x{r['resized'][0]} "
-                    f"| {r['patch_grid'][0]}x{r['patch_grid'][1]} = {r['patches']} "
-                    f"| {r['token_grid'][0]}x{r['token_grid'][1]} = {r['tokens']} "
-                    f"| {r['resized_px_per_token']:g} | {r['input_px_per_token']:.4g} |")
+        rows.append(
+            f"| {side}x{side} | {r['resized'][1]}x{r['resized'][0]} "
+            f"| {r['patch_grid'][0]}x{r['patch_grid'][1]} = {r['patches']} "
+            f"| {r['token_grid'][0]}x{r['token_grid'][1]} = {r['tokens']} "
+            f"| {r['resized_px_per_token']:g} | {r['input_px_per_token']:.4g} |"
+        )
     return "\n".join(rows)
 
 

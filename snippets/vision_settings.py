@@ -12,9 +12,19 @@ from transformers import Qwen2_5_VLVisionConfig
 
 HERE = Path(__file__).parent if "__file__" in globals() else Path("snippets")
 RELEASED = json.loads((HERE / "data" / "released_vision_configs.json").read_text())["checkpoints"]
-FIELDS = ["patch_size", "spatial_merge_size", "window_size", "fullatt_block_indexes", "depth",
-          "hidden_size", "temporal_patch_size", "num_heads", "intermediate_size", "out_hidden_size",
-          "tokens_per_second"]
+FIELDS = [
+    "patch_size",
+    "spatial_merge_size",
+    "window_size",
+    "fullatt_block_indexes",
+    "depth",
+    "hidden_size",
+    "temporal_patch_size",
+    "num_heads",
+    "intermediate_size",
+    "out_hidden_size",
+    "tokens_per_second",
+]
 
 
 def normalise(value):
@@ -24,8 +34,10 @@ def normalise(value):
 def settings_table() -> str:
     installed = Qwen2_5_VLVisionConfig()
     names = list(RELEASED)
-    rows = ["| setting | installed default | " + " | ".join(names) + " | installed default matches the checkpoints? |",
-            "|---|---|" + "---|" * len(names) + "---|"]
+    rows = [
+        "| setting | installed default | " + " | ".join(names) + " | installed default matches the checkpoints? |",
+        "|---|---|" + "---|" * len(names) + "---|",
+    ]
     for field in FIELDS:
         default = normalise(getattr(installed, field))
         shipped = [normalise(RELEASED[name][field]) for name in names]

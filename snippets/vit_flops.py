@@ -11,12 +11,19 @@ import functools
 import math
 
 import torch
+from attention_cost import (
+    CHECKPOINT,
+    RELEASED,
+    checkpoint_config,
+    grid_thw,
+    largest_square_side,
+    parting_point,
+    resized,
+    segment_lengths,
+)
 from torch.utils.flop_counter import FlopCounterMode
 from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import Qwen2_5_VisionTransformerPretrainedModel
 from transformers.vision_utils import get_vision_position_ids
-
-from attention_cost import (CHECKPOINT, RELEASED, checkpoint_config, grid_thw, largest_square_side,
-                            parting_point, resized, segment_lengths)
 
 FLOP_SIDES = (56, 112, 224, 476)  # square inputs; the default budget's largest square is added
 
@@ -28,8 +35,8 @@ def closed_form(config, grid: torch.Tensor) -> dict:
     size p = in_channels * temporal_patch_size * patch_size²; segment lengths n from the real seqlens.
     """
     d, inner, out = config.hidden_size, config.intermediate_size, config.out_hidden_size
-    unit = config.spatial_merge_size ** 2
-    p = config.in_channels * config.temporal_patch_size * config.patch_size ** 2
+    unit = config.spatial_merge_size**2
+    p = config.in_channels * config.temporal_patch_size * config.patch_size**2
     lengths = segment_lengths(grid, config)
     n = sum(lengths["full"])
     full_blocks = sum(1 for i in range(config.depth) if i in config.fullatt_block_indexes)
@@ -44,7 +51,7 @@ def closed_form(config, grid: torch.Tensor) -> dict:
     return {**parts, "total": sum(parts.values())}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def meta_model(depth: int, full: tuple, attn_implementation: str = "sdpa"):
     config = checkpoint_config(depth=depth, fullatt_block_indexes=list(full), attn_implementation=attn_implementation)
     with torch.device("meta"):
@@ -55,7 +62,7 @@ def counted(config, grid: torch.Tensor, attn_implementation: str = "sdpa") -> Fl
     """Run the real encoder on the meta device under FlopCounterMode; return the counter."""
     model = meta_model(config.depth, tuple(config.fullatt_block_indexes), attn_implementation)
     n = int(grid.prod(dim=1).sum())
-    pixels = torch.empty(n, config.in_channels * config.temporal_patch_size * config.patch_size ** 2, device="meta")
+    pixels = torch.empty(n, config.in_channels * config.temporal_patch_size * config.patch_size**2, device="meta")
     # The index tensors are computed on the CPU from grid_thw as usual; only the rotary positions must
     # live on the model's device, so they are handed in precomputed (a documented input of forward).
     position_ids = get_vision_position_ids(grid, config.spatial_merge_size).to("meta")
@@ -73,21 +80,32 @@ def block_flops(config, grid: torch.Tensor) -> dict:
     lengths = segment_lengths(grid, config)
     n = sum(lengths["full"])
     scores = {kind: 4 * d * sum(s * s for s in lengths[kind]) for kind in ("window", "full")}
-    return {"block": {kind: 2 * n * (4 * d * d + 3 * d * inner) + scores[kind] for kind in scores},
-            "attention module": {kind: 2 * n * 4 * d * d + scores[kind] for kind in scores}}
+    return {
+        "block": {kind: 2 * n * (4 * d * d + 3 * d * inner) + scores[kind] for kind in scores},
+        "attention module": {kind: 2 * n * 4 * d * d + scores[kind] for kind in scores},
+    }
 
 
 def counted_by_block(config, grid: torch.Tensor) -> dict:
     """Count a two-block model (block 0 windowed, block 1 full) and assemble the checkpoint's total."""
     two = checkpoint_config(depth=2, fullatt_block_indexes=[1])
     prefix = Qwen2_5_VisionTransformerPretrainedModel.__name__ + "."
-    by_module = {name.removeprefix(prefix): sum(ops.values())
-                 for name, ops in counted(two, grid).get_flop_counts().items()}
+    by_module = {
+        name.removeprefix(prefix): sum(ops.values()) for name, ops in counted(two, grid).get_flop_counts().items()
+    }
     full_blocks = sum(1 for i in range(config.depth) if i in config.fullatt_block_indexes)
-    parts = {"patch embedding": by_module["patch_embed"], "window block": by_module["blocks.0"],
-             "full block": by_module["blocks.1"], "patch merger": by_module["merger"]}
-    total = (parts["patch embedding"] + parts["patch merger"] + full_blocks * parts["full block"]
-             + (config.depth - full_blocks) * parts["window block"])
+    parts = {
+        "patch embedding": by_module["patch_embed"],
+        "window block": by_module["blocks.0"],
+        "full block": by_module["blocks.1"],
+        "patch merger": by_module["merger"],
+    }
+    total = (
+        parts["patch embedding"]
+        + parts["patch merger"]
+        + full_blocks * parts["full block"]
+        + (config.depth - full_blocks) * parts["window block"]
+    )
     return {**parts, "total": total}
 
 
@@ -97,9 +115,17 @@ def attention_share(parts: dict) -> float:
 
 def dimensions_line(config=None) -> str:
     config = config or checkpoint_config()
-    shown = ", ".join(f"{field}={getattr(config, field)}" for field in
-                      ("depth", "hidden_size", "num_heads", "intermediate_size", "fullatt_block_indexes",
-                       "out_hidden_size"))
+    shown = ", ".join(
+        f"{field}={getattr(config, field)}"
+        for field in (
+            "depth",
+            "hidden_size",
+            "num_heads",
+            "intermediate_size",
+            "fullatt_block_indexes",
+            "out_hidden_size",
+        )
+    )
     return f"Dimensions of {CHECKPOINT} (`snippets/data/released_vision_configs.json`): {shown}."
 
 
@@ -121,14 +147,16 @@ def summary() -> str:
     """What the windows save, at the one-window limit and at the two pixel budgets."""
     same, _ = parting_point()
     default_side, released_side = largest_square_side(), checkpoint_max_side()
-    return "\n".join([
-        f"- Up to **{same}x{same}** px the windowed blocks do exactly the work of full blocks: the encoder's "
-        f"FLOPs change by {savings(same):.1%}.",
-        f"- At **{default_side}x{default_side}**, the largest square within the image processor's default "
-        f"`max_pixels`, the windows save **{savings(default_side):.1%}** of the encoder's FLOPs.",
-        f"- At **{released_side}x{released_side}**, the largest square within the released checkpoints' "
-        f"`max_pixels`, they save **{savings(released_side):.1%}**.",
-    ])
+    return "\n".join(
+        [
+            f"- Up to **{same}x{same}** px the windowed blocks do exactly the work of full blocks: the encoder's "
+            f"FLOPs change by {savings(same):.1%}.",
+            f"- At **{default_side}x{default_side}**, the largest square within the image processor's default "
+            f"`max_pixels`, the windows save **{savings(default_side):.1%}** of the encoder's FLOPs.",
+            f"- At **{released_side}x{released_side}**, the largest square within the released checkpoints' "
+            f"`max_pixels`, they save **{savings(released_side):.1%}**.",
+        ]
+    )
 
 
 def flops_table(sides=None) -> str:
@@ -138,8 +166,11 @@ def flops_table(sides=None) -> str:
     rows = [resized(s, s, config) for s in sides]
     # The released preprocessor_config.json allows far more pixels than the class default.
     rows.append((checkpoint_max_side(), checkpoint_max_side()))
-    lines = ["| image (resized) | closed form (GFLOP) | counter (GFLOP) | equal? | attention share | "
-             f"all {config.depth} blocks full (GFLOP) | saved by windows |", "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| image (resized) | closed form (GFLOP) | counter (GFLOP) | equal? | attention share | "
+        f"all {config.depth} blocks full (GFLOP) | saved by windows |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for h, w in rows:
         grid = grid_thw(h, w, config)
         parts = closed_form(config, grid)
@@ -147,8 +178,10 @@ def flops_table(sides=None) -> str:
         if_full = closed_form(all_full, grid)["total"]
         same = "yes" if count == parts["total"] else f"**no** ({count - parts['total']:+,})"
         label = f"{h}x{w}" + (" (checkpoints' max_pixels)" if (h, w) == rows[-1] else "")
-        lines.append(f"| {label} | {parts['total'] / 1e9:,.1f} | {count / 1e9:,.1f} | {same} | "
-                     f"{attention_share(parts):.1%} | {if_full / 1e9:,.1f} | {1 - parts['total'] / if_full:.1%} |")
+        lines.append(
+            f"| {label} | {parts['total'] / 1e9:,.1f} | {count / 1e9:,.1f} | {same} | "
+            f"{attention_share(parts):.1%} | {if_full / 1e9:,.1f} | {1 - parts['total'] / if_full:.1%} |"
+        )
     return "\n".join(lines)
 
 

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 from matplotlib.patches import Rectangle
 from transformers import Qwen2_5_VLVisionConfig
 
-from svg_figure import PALETTE, svg_figure
+from handbook.figures import PALETTE, svg_figure
 
 cfg = Qwen2_5_VLVisionConfig()
 patch, merge, window = cfg.patch_size, cfg.spatial_merge_size, cfg.window_size
@@ -26,22 +26,35 @@ for i in range(tokens_per_side + 1):  # merged-token grid, thick
     ax.plot([0, window], [i * token] * 2, lw=2.2, color=PALETTE[0])
 one_patch = ax.add_patch(Rectangle((0, 0), patch, patch, hatch="////", fill=False, edgecolor=PALETTE[4], lw=1.5))
 one_token = ax.add_patch(Rectangle((token, token), token, token, hatch="..", fill=False, edgecolor=PALETTE[2], lw=2))
-ax.legend([one_patch, one_token], [f"one patch: {patch}x{patch} px",
-                                   f"one LLM token: {merge}x{merge} patches = {token}x{token} px"],
-          loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=1)
+ax.legend(
+    [one_patch, one_token],
+    [f"one patch: {patch}x{patch} px", f"one LLM token: {merge}x{merge} patches = {token}x{token} px"],
+    loc="upper center",
+    bbox_to_anchor=(0.5, -0.12),
+    ncol=1,
+)
 ax.set_xlim(0, window)
 ax.set_ylim(window, 0)  # image coordinates: y grows downwards
 ax.set_aspect("equal")
 ax.set_xlabel("x (pixels of the resized image)")
 ax.set_ylabel("y (pixels)")
-ax.set_title(f"One attention window: {window}x{window} px = {patches_per_side}x{patches_per_side} patches "
-             f"= {tokens_per_side}x{tokens_per_side} LLM tokens", fontsize=9)
+ax.set_title(
+    f"One attention window: {window}x{window} px = {patches_per_side}x{patches_per_side} patches "
+    f"= {tokens_per_side}x{tokens_per_side} LLM tokens",
+    fontsize=9,
+)
 
-print(svg_figure(
-    fig,
-    alt=(f"A {window} by {window} pixel square divided into a {patches_per_side} by {patches_per_side} grid of "
-         f"{patch}-pixel patches and, with thicker lines, a {tokens_per_side} by {tokens_per_side} grid of "
-         f"{token}-pixel LLM tokens."),
-    caption=(f"The largest attention window, drawn from the installed config: patch_size={patch}, "
-             f"spatial_merge_size={merge}, window_size={window}."),
-))
+print(
+    svg_figure(
+        fig,
+        alt=(
+            f"A {window} by {window} pixel square divided into a {patches_per_side} by {patches_per_side} grid of "
+            f"{patch}-pixel patches and, with thicker lines, a {tokens_per_side} by {tokens_per_side} grid of "
+            f"{token}-pixel LLM tokens."
+        ),
+        caption=(
+            f"The largest attention window, drawn from the installed config: patch_size={patch}, "
+            f"spatial_merge_size={merge}, window_size={window}."
+        ),
+    )
+)

@@ -48,7 +48,8 @@ def _is_window_call(node) -> bool:
         return False
     func = node.func
     return (isinstance(func, ast.Name) and func.id == WINDOW_FUNCTION) or (
-        isinstance(func, ast.Attribute) and func.attr == WINDOW_FUNCTION)
+        isinstance(func, ast.Attribute) and func.attr == WINDOW_FUNCTION
+    )
 
 
 def _calls_in(tree: ast.Module):
@@ -104,12 +105,19 @@ def scan(root: Path = INSTALLED) -> list:
         modular = sorted(p for p in path.parent.glob("modular_*.py") if calls_window_code(p))
         for cls, method, call in _calls_in(tree):
             config_class = _config_annotation(cls)
-            found.append(CallSite(
-                model=model, file=path.relative_to(root).as_posix(), line=call.lineno, owner=cls.name,
-                method=method.name, config_class=config_class,
-                config_module=_import_module_of(tree, config_class, model),
-                arguments={kw.arg: ast.unparse(kw.value) for kw in call.keywords},
-                modular=modular[0].relative_to(root).as_posix() if modular else ""))
+            found.append(
+                CallSite(
+                    model=model,
+                    file=path.relative_to(root).as_posix(),
+                    line=call.lineno,
+                    owner=cls.name,
+                    method=method.name,
+                    config_class=config_class,
+                    config_module=_import_module_of(tree, config_class, model),
+                    arguments={kw.arg: ast.unparse(kw.value) for kw in call.keywords},
+                    modular=modular[0].relative_to(root).as_posix() if modular else "",
+                )
+            )
     return found
 
 
@@ -123,14 +131,19 @@ class Unresolved(Exception):
 
 def _evaluate(node, cls: ast.ClassDef, method: ast.FunctionDef, config):
     """Value of an argument expression, following `self.x = ...` in the class and locals in the method."""
+
     def again(expr):
         return _evaluate(expr, cls, method, config)
 
     if isinstance(node, ast.Constant):
         return node.value
     if isinstance(node, ast.BinOp):
-        operators = {ast.Mult: lambda a, b: a * b, ast.FloorDiv: lambda a, b: a // b,
-                     ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b}
+        operators = {
+            ast.Mult: lambda a, b: a * b,
+            ast.FloorDiv: lambda a, b: a // b,
+            ast.Add: lambda a, b: a + b,
+            ast.Sub: lambda a, b: a - b,
+        }
         return operators[type(node.op)](again(node.left), again(node.right))
     if isinstance(node, ast.Call) and getattr(node.func, "id", None) in {"tuple", "list", "int"}:
         return {"tuple": tuple, "list": list, "int": int}[node.func.id](again(node.args[0]))
@@ -141,8 +154,11 @@ def _evaluate(node, cls: ast.ClassDef, method: ast.FunctionDef, config):
         if base == "self":
             for other in (n for n in cls.body if isinstance(n, ast.FunctionDef)):
                 for stmt in ast.walk(other):
-                    if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
-                            and ast.unparse(stmt.targets[0]) == f"self.{node.attr}"):
+                    if (
+                        isinstance(stmt, ast.Assign)
+                        and len(stmt.targets) == 1
+                        and ast.unparse(stmt.targets[0]) == f"self.{node.attr}"
+                    ):
                         return again(stmt.value)
     if isinstance(node, ast.Name):
         for stmt in ast.walk(method):
@@ -169,8 +185,11 @@ def settings(site: CallSite, root: Path = INSTALLED) -> dict:
     config = getattr(importlib.import_module(site.config_module), site.config_class)()
     cls, method = _tree_of(site, root)
     call = next(n for n in ast.walk(method) if _is_window_call(n))
-    values = {kw.arg: _evaluate(kw.value, cls, method, config) for kw in call.keywords
-              if kw.arg in {"patch_size", "spatial_merge_size", "window_size"}}
+    values = {
+        kw.arg: _evaluate(kw.value, cls, method, config)
+        for kw in call.keywords
+        if kw.arg in {"patch_size", "spatial_merge_size", "window_size"}
+    }
     side = values["window_size"] // values["spatial_merge_size"] // values["patch_size"]
     source = ast.unparse(cls)
     if "fullatt_block_indexes" in source:
@@ -185,13 +204,22 @@ def settings(site: CallSite, root: Path = INSTALLED) -> dict:
     cells = side * values["spatial_merge_size"]
     # Pixels only when the call passes the config's real patch size; some callers pass 1 (grid units).
     real_patch = values["patch_size"] == getattr(config, "patch_size", None)
-    return {**values, "window_cells": cells, "window_pixels": cells * values["patch_size"] if real_patch else None,
-            "full_attention": full, "layers": layers, "config": config}
+    return {
+        **values,
+        "window_cells": cells,
+        "window_pixels": cells * values["patch_size"] if real_patch else None,
+        "full_attention": full,
+        "layers": layers,
+        "config": config,
+    }
 
 
 def family_table(root: Path = INSTALLED) -> str:
-    rows = ["| model | caller, and its config class | patch / merge / window size passed | window "
-            "| full-attention blocks | call written in |", "|---|---|---|---|---|---|"]
+    rows = [
+        "| model | caller, and its config class | patch / merge / window size passed | window "
+        "| full-attention blocks | call written in |",
+        "|---|---|---|---|---|---|",
+    ]
     for site in scan(root):
         s = settings(site, root)
         layers = f" of {s['layers']}" if s["layers"] else ""
@@ -201,20 +229,25 @@ def family_table(root: Path = INSTALLED) -> str:
         rows.append(
             f"| `{site.model}` | `{site.owner}.{site.method}` (line {site.line}); `{site.config_class}` "
             f"| {s['patch_size']} / {s['spatial_merge_size']} / {s['window_size']} "
-            f"| {cells}x{cells} grid cells, {pixels} | {s['full_attention']}{layers} | {written} |")
+            f"| {cells}x{cells} grid cells, {pixels} | {s['full_attention']}{layers} | {written} |"
+        )
     return "\n".join(rows)
 
 
 def other_callers(root: Path = INSTALLED) -> str:
     """Files outside models/*/modeling_*.py that call the function: not models, so not counted."""
-    hits = [p.relative_to(root).as_posix() for p in sorted(root.rglob("*.py"))
-            if p.name != "vision_utils.py" and not p.relative_to(root).match("models/*/*.py")
-            and calls_window_code(p)]
+    hits = [
+        p.relative_to(root).as_posix()
+        for p in sorted(root.rglob("*.py"))
+        if p.name != "vision_utils.py" and not p.relative_to(root).match("models/*/*.py") and calls_window_code(p)
+    ]
     return ", ".join(f"`{h}`" for h in hits) or "none"
 
 
 if __name__ == "__main__":
-    print(f"transformers {transformers.__version__}: **{len(models_using_window_code())} models** "
-          f"call `{WINDOW_FUNCTION}`.\n")
+    print(
+        f"transformers {transformers.__version__}: **{len(models_using_window_code())} models** "
+        f"call `{WINDOW_FUNCTION}`.\n"
+    )
     print(family_table())
     print(f"\nOther files that call it (not models): {other_callers()}.")

@@ -34,14 +34,15 @@ def one_thread():
         torch.set_num_threads(before)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def models() -> tuple:
     """(config's window blocks, every block full), identical weights, eval mode."""
     config = Qwen2_5_VLVisionConfig(**SMALL_WIDTHS)
     torch.manual_seed(SEED)
     windowed = Qwen2_5_VisionTransformerPretrainedModel(config).eval()
     all_full = Qwen2_5_VisionTransformerPretrainedModel(
-        Qwen2_5_VLVisionConfig(**SMALL_WIDTHS, fullatt_block_indexes=list(range(config.depth)))).eval()
+        Qwen2_5_VLVisionConfig(**SMALL_WIDTHS, fullatt_block_indexes=list(range(config.depth)))
+    ).eval()
     all_full.load_state_dict(windowed.state_dict())
     return windowed, all_full
 
@@ -51,7 +52,7 @@ def noise_image(width: int, height: int) -> Image.Image:
     return Image.fromarray(pixels)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def compare(width: int, height: int, repeat: bool = False) -> dict:
     windowed, all_full = models()
     inputs = Qwen2VLImageProcessor()(images=noise_image(width, height), return_tensors="pt")
@@ -60,31 +61,44 @@ def compare(width: int, height: int, repeat: bool = False) -> dict:
         a = windowed(pixels, grid_thw=grid).pooler_output
         b = all_full(pixels, grid_thw=grid).pooler_output
         again = windowed(pixels, grid_thw=grid).pooler_output if repeat else None
-    _, cu_window = get_vision_window_index(grid, windowed.spatial_merge_size, windowed.window_size,
-                                           windowed.patch_size)
+    _, cu_window = get_vision_window_index(grid, windowed.spatial_merge_size, windowed.window_size, windowed.patch_size)
     _, h, w = grid[0].tolist()
     merge = windowed.spatial_merge_size
-    return {"size": (width, height), "resized": (w * windowed.patch_size, h * windowed.patch_size),
-            "merged": (h // merge, w // merge), "windows": len(cu_window) - 1, "identical": torch.equal(a, b),
-            "max_abs_diff": float((a - b).abs().max()), "max_abs_output": float(a.abs().max()),
-            "deterministic": None if again is None else torch.equal(a, again), "dtype": str(a.dtype)}
+    return {
+        "size": (width, height),
+        "resized": (w * windowed.patch_size, h * windowed.patch_size),
+        "merged": (h // merge, w // merge),
+        "windows": len(cu_window) - 1,
+        "identical": torch.equal(a, b),
+        "max_abs_diff": float((a - b).abs().max()),
+        "max_abs_output": float(a.abs().max()),
+        "deterministic": None if again is None else torch.equal(a, again),
+        "dtype": str(a.dtype),
+    }
 
 
 def equivalence_table(sizes=SIZES) -> str:
     windowed, _ = models()
     window_blocks = [i for i in range(windowed.config.depth) if i not in windowed.fullatt_block_indexes]
-    rows = [f"| image (px) | resized (px) | merged tokens | windows | bit-identical (`torch.equal`) "
-            f"| max abs difference | largest output value |", "|---|---|---|---|---|---|---|"]
+    rows = [
+        "| image (px) | resized (px) | merged tokens | windows | bit-identical (`torch.equal`) "
+        "| max abs difference | largest output value |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for width, height in sizes:
         r = compare(width, height)
-        rows.append(f"| {width}x{height} | {r['resized'][0]}x{r['resized'][1]} | {r['merged'][0]}x{r['merged'][1]} "
-                    f"| {r['windows']} | {'**yes**' if r['identical'] else 'no'} | {r['max_abs_diff']:.3g} "
-                    f"| {r['max_abs_output']:.3g} |")
+        rows.append(
+            f"| {width}x{height} | {r['resized'][0]}x{r['resized'][1]} | {r['merged'][0]}x{r['merged'][1]} "
+            f"| {r['windows']} | {'**yes**' if r['identical'] else 'no'} | {r['max_abs_diff']:.3g} "
+            f"| {r['max_abs_output']:.3g} |"
+        )
     rows.append("")
-    rows.append(f"Depth {windowed.config.depth}: {len(window_blocks)} window blocks, full attention in blocks "
-                f"{list(windowed.fullatt_block_indexes)} (the second model: all {windowed.config.depth}); "
-                f"attention implementation `{windowed.config._attn_implementation}`, "
-                f"outputs `{compare(*sizes[0])['dtype']}`, seed {SEED}.")
+    rows.append(
+        f"Depth {windowed.config.depth}: {len(window_blocks)} window blocks, full attention in blocks "
+        f"{list(windowed.fullatt_block_indexes)} (the second model: all {windowed.config.depth}); "
+        f"attention implementation `{windowed.config._attn_implementation}`, "
+        f"outputs `{compare(*sizes[0])['dtype']}`, seed {SEED}."
+    )
     return "\n".join(rows)
 
 

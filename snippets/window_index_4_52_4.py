@@ -29,7 +29,7 @@ OLD_DIR = (HERE.parent / ".venv" / f"tf-{OLD_VERSION}").resolve()
 SINGLE = [(t, h, w) for t in (1, 2) for h in range(2, 82, 2) for w in range(2, 82, 2)]
 BATCHES = [[(1, 6, 6), (1, 34, 34)], [(1, 16, 16), (2, 10, 24), (1, 2, 80)], [(1, 52, 94), (1, 8, 8)]]
 
-CHILD = r'''
+CHILD = r"""
 import inspect, json, re, sys
 import torch
 import transformers
@@ -54,15 +54,16 @@ with torch.no_grad():
 print(json.dumps({"version": transformers.__version__, "file": transformers.__file__, "torch": torch.__version__,
                   "window": [config.window_size, config.spatial_merge_size, config.patch_size],
                   "lines": where, "results": results}))
-'''
+"""
 
 
 def run_old(calls: list) -> dict:
     if not (OLD_DIR / "transformers").is_dir():
         raise FileNotFoundError(f"{OLD_DIR} is missing: run `make build` (it installs requirements-4.52.4.lock)")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(OLD_DIR), os.environ.get("PYTHONPATH")]))}
-    done = subprocess.run([sys.executable, "-c", CHILD], input=json.dumps(calls), env=env, capture_output=True,
-                          text=True, cwd=OLD_DIR)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD], input=json.dumps(calls), env=env, capture_output=True, text=True, cwd=OLD_DIR
+    )
     if done.returncode != 0:
         raise RuntimeError(f"transformers {OLD_VERSION} child exited with {done.returncode}:\n{done.stderr[-3000:]}")
     old = json.loads(done.stdout)
@@ -77,41 +78,52 @@ def compare() -> dict:
     config = Qwen2_5_VLVisionConfig()
     differing, repeated = [], 0
     for grids, then in zip(calls, old["results"]):
-        index, bounds = get_vision_window_index(torch.tensor(grids), config.spatial_merge_size,
-                                                config.window_size, config.patch_size)
+        index, bounds = get_vision_window_index(
+            torch.tensor(grids), config.spatial_merge_size, config.window_size, config.patch_size
+        )
         if index.tolist() != then["index"] or bounds.tolist() != then["bounds"]:
             differing.append(grids)
         repeated += then["raw_bounds"] != len(then["bounds"])
-    return {"old": old, "calls": len(calls), "differing": differing, "repeated": repeated,
-            "now": [config.window_size, config.spatial_merge_size, config.patch_size]}
+    return {
+        "old": old,
+        "calls": len(calls),
+        "differing": differing,
+        "repeated": repeated,
+        "now": [config.window_size, config.spatial_merge_size, config.patch_size],
+    }
 
 
 def report(result: dict) -> str:
     old = result["old"]
     lines = old["lines"]
     same = not result["differing"]
-    return "\n".join([
-        f"| what | transformers {old['version']} (child process) | transformers {transformers.__version__} (installed) |",
-        "|---|---|---|",
-        f"| imported from | `{Path(old['file']).parent.relative_to(OLD_DIR.parent.parent).as_posix()}` "
-        f"| `{Path(transformers.__file__).parent.name}` in `.venv` site-packages |",
-        f"| torch | {old['torch']} | {torch.__version__} |",
-        f"| code | `Qwen2_5_VisionTransformerPretrainedModel.get_window_index` (lines: def {lines['def']}, "
-        f"`vit_merger_window_size` {lines['vit_merger_window_size']}, `pad_h` {lines['pad_h']}, "
-        f"`pad_w` {lines['pad_w']}) | `transformers.vision_utils.get_vision_window_index` |",
-        f"| window / merge / patch | {' / '.join(map(str, old['window']))} "
-        f"| {' / '.join(map(str, result['now']))} |",
-        "",
-        f"**{result['calls']} calls compared** ({len(SINGLE)} single images or videos with patch grids up to "
-        f"{max(h for _, h, _ in SINGLE)}x{max(w for _, _, w in SINGLE)}, and {len(BATCHES)} batches of "
-        f"several images): window index and window bounds are "
-        + ("**identical in every call**." if same else f"**different in {len(result['differing'])} calls**, "
-           f"for example {result['differing'][:3]}."),
-        "",
-        f"In {result['repeated']} of these calls 4.52.4's method returned repeated window bounds (a row or "
-        "column of windows holding only padding), which its `forward` removes with `torch.unique_consecutive` "
-        "before attention; the comparison uses the bounds after that step, as the model does.",
-    ])
+    return "\n".join(
+        [
+            f"| what | transformers {old['version']} (child process) | transformers {transformers.__version__} (installed) |",
+            "|---|---|---|",
+            f"| imported from | `{Path(old['file']).parent.relative_to(OLD_DIR.parent.parent).as_posix()}` "
+            f"| `{Path(transformers.__file__).parent.name}` in `.venv` site-packages |",
+            f"| torch | {old['torch']} | {torch.__version__} |",
+            f"| code | `Qwen2_5_VisionTransformerPretrainedModel.get_window_index` (lines: def {lines['def']}, "
+            f"`vit_merger_window_size` {lines['vit_merger_window_size']}, `pad_h` {lines['pad_h']}, "
+            f"`pad_w` {lines['pad_w']}) | `transformers.vision_utils.get_vision_window_index` |",
+            f"| window / merge / patch | {' / '.join(map(str, old['window']))} "
+            f"| {' / '.join(map(str, result['now']))} |",
+            "",
+            f"**{result['calls']} calls compared** ({len(SINGLE)} single images or videos with patch grids up to "
+            f"{max(h for _, h, _ in SINGLE)}x{max(w for _, _, w in SINGLE)}, and {len(BATCHES)} batches of "
+            f"several images): window index and window bounds are "
+            + (
+                "**identical in every call**."
+                if same
+                else f"**different in {len(result['differing'])} calls**, for example {result['differing'][:3]}."
+            ),
+            "",
+            f"In {result['repeated']} of these calls 4.52.4's method returned repeated window bounds (a row or "
+            "column of windows holding only padding), which its `forward` removes with `torch.unique_consecutive` "
+            "before attention; the comparison uses the bounds after that step, as the model does.",
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from transformers import Qwen2_5_VLVisionConfig
 from transformers.vision_utils import get_vision_window_index
 
-from source_excerpt import statement
+from handbook.excerpts import statement
 
 HERE = Path(__file__).parent if "__file__" in globals() else Path("snippets")
 HISTORY = HERE / "data" / "transformers_window_code_lines.tsv"
@@ -25,8 +25,11 @@ def merger_window_statement():
 def merger_window_size(config=None) -> int:
     """Evaluate the installed statement's right-hand side with a config's values."""
     config = config or Qwen2_5_VLVisionConfig()
-    values = {"window_size": config.window_size, "spatial_merge_size": config.spatial_merge_size,
-              "patch_size": config.patch_size}
+    values = {
+        "window_size": config.window_size,
+        "spatial_merge_size": config.spatial_merge_size,
+        "patch_size": config.patch_size,
+    }
     right_hand_side = merger_window_statement().text.split("=", 1)[1].strip()
     # Older releases wrote self.window_size; provide both spellings.
     return eval(right_hand_side, {"__builtins__": {}}, {**values, "self": SimpleNamespace(**values)})
@@ -46,17 +49,19 @@ def report() -> str:
     now = merger_window_statement()
     then = history_row("4.52.1")
     expression = now.text.split("=", 1)[1].strip()
-    return "\n".join([
-        f"`{expression}` = {config.window_size} // "
-        f"{config.spatial_merge_size} // {config.patch_size} = **{merger_window_size(config)}** "
-        f"merged tokens per window side (evaluated from the installed statement).",
-        "",
-        "| transformers | file | line of `vit_merger_window_size = ...` | how this row was obtained |",
-        "|---|---|---|---|",
-        f"| 4.52.1 / 4.52.4 (the analysis) | `{then['file']}` | {then['vit_merger_window_size']} "
-        f"| read from the released wheel (`snippets/data/{HISTORY.name}`) |",
-        f"| {now.version} (installed) | `{now.repo_path}` | {now.first} | found in the installed source now |",
-    ])
+    return "\n".join(
+        [
+            f"`{expression}` = {config.window_size} // "
+            f"{config.spatial_merge_size} // {config.patch_size} = **{merger_window_size(config)}** "
+            f"merged tokens per window side (evaluated from the installed statement).",
+            "",
+            "| transformers | file | line of `vit_merger_window_size = ...` | how this row was obtained |",
+            "|---|---|---|---|",
+            f"| 4.52.1 / 4.52.4 (the analysis) | `{then['file']}` | {then['vit_merger_window_size']} "
+            f"| read from the released wheel (`snippets/data/{HISTORY.name}`) |",
+            f"| {now.version} (installed) | `{now.repo_path}` | {now.first} | found in the installed source now |",
+        ]
+    )
 
 
 if __name__ == "__main__":

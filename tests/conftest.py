@@ -13,11 +13,9 @@ import sys
 
 import pytest
 
-from docs_fences import IncludingMarkdownIt, ROOT
-from site_build import (SITE, finish_deploy_build, reads_site, remove_deploy_build, site_problem,
-                        start_deploy_build)
-
-SNIPPETS = ROOT / "snippets"
+from handbook.fences import IncludingMarkdownIt
+from handbook.paths import SITE, SNIPPETS
+from handbook.site_build import finish_deploy_build, reads_site, remove_deploy_build, site_problem, start_deploy_build
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -40,6 +38,7 @@ def pytest_markdown_docs_globals():
 
 # ------------------------------------------------------------------------------------------ built site
 
+
 def require_fresh_site():
     problem = site_problem()
     if problem:
@@ -61,7 +60,9 @@ def pytest_runtest_setup(item):
 
 
 def pytest_collection_finish(session):
-    if not session.config.option.collectonly and any("deploy_site" in getattr(item, "fixturenames", ()) for item in session.items):
+    if not session.config.option.collectonly and any(
+        "deploy_site" in getattr(item, "fixturenames", ()) for item in session.items
+    ):
         start_deploy_build()
 
 
@@ -71,7 +72,7 @@ def pytest_sessionfinish(session):
 
 @pytest.fixture(scope="session")
 def deploy_site():
-    """The site built a second time with SITE_URL=https://example.github.io/handbook/ (site_build.py)."""
+    """The site built a second time with SITE_URL=https://docs.example.org/handbook/ (site_build.py)."""
     target, problem = finish_deploy_build()
     if problem:
         pytest.fail(problem, pytrace=False)

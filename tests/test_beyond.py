@@ -1,19 +1,17 @@
 """The 'Beyond the analysis' pages: the model family, the two resize rules, and transformers versions."""
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
 import transformers
+from window_code_users import INSTALLED, calls_window_code, models_using_window_code, other_callers, scan, settings
 
-from docs_fences import ROOT, SNIPPETS
-from window_code_users import (INSTALLED, calls_window_code, models_using_window_code, other_callers, scan,
-                               settings)
+from handbook.paths import ROOT, SNIPPETS
 
 # ----------------------------------------------------------------------------------------- the family
 
-FAKE_MODELING = '''
+FAKE_MODELING = """
 from ...vision_utils import get_vision_window_index
 from .configuration_toy import ToyVisionConfig
 
@@ -28,8 +26,10 @@ class ToyVisionModel:
     def forward(self, grid_thw):
         {call}
         return grid_thw
-'''
-CALL = "get_vision_window_index(grid_thw, spatial_merge_size=2, window_size=self.window_size, patch_size=self.patch_size)"
+"""
+CALL = (
+    "get_vision_window_index(grid_thw, spatial_merge_size=2, window_size=self.window_size, patch_size=self.patch_size)"
+)
 
 
 def fake_package(tmp_path: Path, call: str) -> Path:
@@ -85,8 +85,13 @@ def test_family_page_groups_match_the_table():
     groups = {"fullatt": [], "layer_types": [], "merger": []}
     for site in scan():
         values = settings(site)
-        key = ("fullatt" if "fullatt_block_indexes" in values["full_attention"] else
-               "layer_types" if "layer_types" in values["full_attention"] else "merger")
+        key = (
+            "fullatt"
+            if "fullatt_block_indexes" in values["full_attention"]
+            else "layer_types"
+            if "layer_types" in values["full_attention"]
+            else "merger"
+        )
         groups[key].append(values)
     assert all(groups.values())
     assert all((v["window_cells"], v["window_pixels"]) == (8, 112) for v in groups["fullatt"])
@@ -96,8 +101,11 @@ def test_family_page_groups_match_the_table():
 
 def test_family_page_patch_and_resize_factors():
     from family_tokens_windows import vision_config
-    factors = {m: (vision_config(m).patch_size, vision_config(m).patch_size * vision_config(m).spatial_merge_size)
-               for m in ("qwen2_vl", "qwen2_5_vl", "qwen3_vl")}
+
+    factors = {
+        m: (vision_config(m).patch_size, vision_config(m).patch_size * vision_config(m).spatial_merge_size)
+        for m in ("qwen2_vl", "qwen2_5_vl", "qwen3_vl")
+    }
     assert factors == {"qwen2_vl": (14, 28), "qwen2_5_vl": (14, 28), "qwen3_vl": (16, 32)}
 
 
@@ -113,6 +121,7 @@ def test_family_page_statement_about_released_checkpoints():
 
 def test_small_image_has_one_window_equal_to_full_attention():
     from family_tokens_windows import encode
+
     small = encode("qwen2_5_vl", 84, 84)
     assert small["windows"] == 1 and small["largest"] == small["grid"][0] * small["grid"][1]
     assert encode("qwen2_vl", 84, 84)["windows"] is None
@@ -126,7 +135,6 @@ import importlib.util  # noqa: E402
 import zipfile  # noqa: E402
 
 import torch  # noqa: E402
-
 import window_index_4_52_4 as old_release  # noqa: E402
 from window_code_history import agreement, installed_row  # noqa: E402
 from window_size_calculation import history_row  # noqa: E402
@@ -158,8 +166,13 @@ def fake_wheel(tmp_path: Path, files: dict) -> Path:
 
 def test_maintenance_script_reads_the_installed_layout_like_the_live_row(tmp_path):
     script = load_script()
-    wheel = fake_wheel(tmp_path, {script.MODELING: INSTALLED / "models/qwen2_5_vl/modeling_qwen2_5_vl.py",
-                                  script.VISION_UTILS: INSTALLED / "vision_utils.py"})
+    wheel = fake_wheel(
+        tmp_path,
+        {
+            script.MODELING: INSTALLED / "models/qwen2_5_vl/modeling_qwen2_5_vl.py",
+            script.VISION_UTILS: INSTALLED / "vision_utils.py",
+        },
+    )
     row, live = script.row_for("0.0.0", wheel), installed_row()
     for column in ["file", "def_get_window_index", "vit_merger_window_size", "pad_h", "pad_w"]:
         assert row[column] == live[column], column
@@ -276,10 +289,15 @@ def test_the_network_recorder_would_see_a_download(tmp_path):
     import json
     import subprocess
     import sys
-    code = CHILD.replace("print(json.dumps(", "try:\n    fetch_image({'image': 'http://example.invalid/a.png'})\n"
-                                                "except Exception:\n    pass\nprint(json.dumps(")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
-                         timeout=300).stdout
+
+    code = CHILD.replace(
+        "print(json.dumps(",
+        "try:\n    fetch_image({'image': 'http://example.invalid/a.png'})\n"
+        "except Exception:\n    pass\nprint(json.dumps(",
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, timeout=300
+    ).stdout
     assert json.loads(out.strip().splitlines()[-1])["attempts"]
 
 
@@ -292,17 +310,24 @@ def test_environment_variables_do_not_steer_the_image_path():
 
 def test_requests_is_called_only_by_fetch_image():
     from importlib.util import find_spec
+
     source = Path(find_spec("qwen_vl_utils.vision_process").origin).read_text()
-    callers = {f.name for f in ast.parse(source).body if isinstance(f, ast.FunctionDef)
-               and any(isinstance(n, ast.Attribute) and ast.unparse(n).startswith("requests.") for n in ast.walk(f))}
+    callers = {
+        f.name
+        for f in ast.parse(source).body
+        if isinstance(f, ast.FunctionDef)
+        and any(isinstance(n, ast.Attribute) and ast.unparse(n).startswith("requests.") for n in ast.walk(f))
+    }
     assert callers == {"fetch_image"}
 
 
 def test_disagreement_map_is_an_accessible_theme_neutral_figure():
     import subprocess
     import sys
-    out = subprocess.run([sys.executable, "snippets/resize_disagreement_map.py"], cwd=ROOT, capture_output=True,
-                         text=True, check=True).stdout
+
+    out = subprocess.run(
+        [sys.executable, "snippets/resize_disagreement_map.py"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
     assert out.startswith('<figure class="handbook-figure">') and 'role="img"' in out
     assert "#000000" not in out and "<figcaption>" in out
     assert len(out) < 1_000_000  # the map is embedded as one bitmap, not tens of thousands of paths

@@ -6,13 +6,10 @@ import platform
 import re
 from pathlib import Path
 
-import pytest
 import torch
 import transformers
 
-ROOT = Path(__file__).resolve().parent.parent
-SITE = ROOT / "site"
-DOCS = ROOT / "docs"
+from handbook.paths import DOCS, ROOT, SITE
 
 
 def built_pages() -> list:
@@ -34,11 +31,14 @@ def test_every_page_was_built():
 def expected_build_date() -> str | None:
     """The date the footer must show: SOURCE_DATE_EPOCH's (make exports it), or None when it is unset."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).strftime("%Y-%m-%d") if epoch else None
+    return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).strftime("%Y-%m-%d") if epoch else None
 
 
-STAMP = re.compile(r'<p class="provenance" data-transformers="(?P<transformers>[^"]+)" data-torch="(?P<torch>[^"]+)" '
-                   r'data-built="(?P<built>\d{4}-\d\d-\d\d)" data-python="(?P<python>[^"]+)">(?P<text>.*?)</p>', re.DOTALL)
+STAMP = re.compile(
+    r'<p class="provenance" data-transformers="(?P<transformers>[^"]+)" data-torch="(?P<torch>[^"]+)" '
+    r'data-built="(?P<built>\d{4}-\d\d-\d\d)" data-python="(?P<python>[^"]+)">(?P<text>.*?)</p>',
+    re.DOTALL,
+)
 
 
 def test_every_page_states_its_provenance():
@@ -49,8 +49,11 @@ def test_every_page_states_its_provenance():
         stamps = list(STAMP.finditer(html.read_text()))
         assert len(stamps) == 1, f"{md.name}: {len(stamps)} provenance stamps"
         stamp = stamps[0]
-        expected = {"transformers": transformers.__version__, "torch": torch.__version__,
-                    "python": platform.python_version()}
+        expected = {
+            "transformers": transformers.__version__,
+            "torch": torch.__version__,
+            "python": platform.python_version(),
+        }
         assert {k: stamp[k] for k in expected} == expected, f"{md.name}: {stamp.group(0)[:300]}"
         date = expected_build_date()
         if date:
@@ -58,8 +61,10 @@ def test_every_page_states_its_provenance():
         else:
             datetime.date.fromisoformat(stamp["built"])
         words = " ".join(re.sub(r"<[^>]+>", "", stamp["text"]).split())
-        assert (f"{stamp['built']} (UTC), with transformers {expected['transformers']}, torch {expected['torch']} "
-                f"and Python {expected['python']}.") in words, f"{md.name}: the visible stamp says {words!r}"
+        assert (
+            f"{stamp['built']} (UTC), with transformers {expected['transformers']}, torch {expected['torch']} "
+            f"and Python {expected['python']}."
+        ) in words, f"{md.name}: the visible stamp says {words!r}"
 
 
 def test_no_fence_leaked_as_raw_text():
@@ -69,14 +74,17 @@ def test_no_fence_leaked_as_raw_text():
 
 def test_no_markdown_exec_error_blocks():
     # markdown-exec renders a failing fence as a traceback block; strict mode should already fail.
-    bad = [str(p.relative_to(SITE)) for p in SITE.rglob("*.html") if "Traceback (most recent call last)" in p.read_text()]
+    bad = [
+        str(p.relative_to(SITE)) for p in SITE.rglob("*.html") if "Traceback (most recent call last)" in p.read_text()
+    ]
     assert not bad
 
 
 EXTERNAL_LOAD = re.compile(
     r"""<(?:script|img|iframe|source|audio|video)\b[^>]*\bsrc=["'](?:https?:)?//"""
     r"""|<link\b(?=[^>]*\brel=["'](?:stylesheet|preload|preconnect|icon|modulepreload|dns-prefetch))[^>]*\bhref=["'](?:https?:)?//""",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 def test_pages_load_nothing_from_outside_the_site():
@@ -89,8 +97,11 @@ def test_pages_load_nothing_from_outside_the_site():
 
 
 def test_stylesheets_import_nothing_external():
-    offenders = [str(p.relative_to(SITE)) for p in SITE.rglob("*.css")
-                 if re.search(r"""(?:@import|url\()\s*["']?(?:https?:)?//""", p.read_text())]
+    offenders = [
+        str(p.relative_to(SITE))
+        for p in SITE.rglob("*.css")
+        if re.search(r"""(?:@import|url\()\s*["']?(?:https?:)?//""", p.read_text())
+    ]
     assert not offenders
 
 
@@ -102,13 +113,10 @@ def test_external_load_pattern_catches_a_font_link():
 
 
 def test_code_names_carry_no_wrapper_and_the_wrapper_was_invisible():
-    """mkdocs_hooks.unwrap_plain_names drops Pygments' <span class="n">: only safe while the theme paints
+    """handbook/hooks/code_html.py drops Pygments' <span class="n">: only safe while the theme paints
     `.n` in the code's own colour, so check the built stylesheets say so and nothing of ours overrides it."""
-    import importlib.util
+    from handbook.hooks import code_html as hooks
 
-    spec = importlib.util.spec_from_file_location("mkdocs_hooks", ROOT / "mkdocs_hooks.py")
-    hooks = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(hooks)
     sample = '<pre><span class="n">grid</span><span class="p">[</span><span class="mi">0</span>]</pre>'
     assert hooks.unwrap_plain_names(sample) == '<pre>grid<span class="p">[</span><span class="mi">0</span>]</pre>'
     pages = sorted(SITE.rglob("*.html"))

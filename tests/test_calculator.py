@@ -1,7 +1,7 @@
 """The calculator page's JavaScript gives exactly what the installed transformers gives.
 
 The JavaScript file the page loads (docs/javascripts/calculator.js) runs under node through
-tests/calculator_node.mjs; the answers are compared, field by field and float by float, with
+handbook/calculator_node.mjs; the answers are compared, field by field and float by float, with
 snippets/calculator_golden.py, which calls transformers' own smart_resize and get_vision_window_index.
 """
 
@@ -11,18 +11,18 @@ import shutil
 import subprocess
 import threading
 
+import calculator_golden
 import pytest
 import torch
+from calculator_golden import MAX_INDEXED_TOKENS, MAX_LISTED_WINDOWS, PRESETS, case, golden_cases, reference
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from transformers import Qwen2VLImageProcessor
 
-import calculator_golden
-from calculator_golden import MAX_INDEXED_TOKENS, MAX_LISTED_WINDOWS, PRESETS, case, golden_cases, reference
-from docs_fences import ROOT
-from window_layout import window_layout
+from handbook.paths import ROOT
+from handbook.window_layout import window_layout
 
-HARNESS = ROOT / "tests" / "calculator_node.mjs"
+HARNESS = ROOT / "handbook" / "calculator_node.mjs"
 CHUNK = 5000
 ANSWER_TIMEOUT_S = 120  # one batch takes well under a second; a hung node fails the test instead of the run
 
@@ -34,12 +34,18 @@ class NodeCalculator:
         node = shutil.which("node")
         if node is None:
             pytest.fail("node is not on PATH: the calculator's JavaScript cannot be tested")
-        self.proc = subprocess.Popen([node, str(HARNESS), str(MAX_LISTED_WINDOWS)], cwd=ROOT, text=True,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.proc = subprocess.Popen(
+            [node, str(HARNESS), str(MAX_LISTED_WINDOWS)],
+            cwd=ROOT,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
         # Lines are read on a thread so that a node that hangs cannot block the run: a read has a timeout.
         self.lines = queue.Queue()
-        threading.Thread(target=lambda: [self.lines.put(line) for line in self.proc.stdout] + [self.lines.put("")],
-                         daemon=True).start()
+        threading.Thread(
+            target=lambda: [self.lines.put(line) for line in self.proc.stdout] + [self.lines.put("")], daemon=True
+        ).start()
 
     def readline(self) -> str:
         try:
@@ -51,7 +57,7 @@ class NodeCalculator:
     def __call__(self, cases: list) -> list:
         answers = []
         for start in range(0, len(cases), CHUNK):
-            self.proc.stdin.write(json.dumps(cases[start:start + CHUNK]) + "\n")
+            self.proc.stdin.write(json.dumps(cases[start : start + CHUNK]) + "\n")
             self.proc.stdin.flush()
             line = self.readline()
             assert line, f"node exited with {self.proc.poll()}"
@@ -95,7 +101,10 @@ def test_closed_form_windows_equal_transformers_on_small_grids():
         for h in range(1, 3 * side + 2):
             for w in range(1, 3 * side + 2):
                 grid = (h * merge, w * merge)
-                assert window_layout(*grid, c, MAX_LISTED_WINDOWS) == calculator_golden.windows(*grid, c), (preset, grid)
+                assert window_layout(*grid, c, MAX_LISTED_WINDOWS) == calculator_golden.windows(*grid, c), (
+                    preset,
+                    grid,
+                )
                 checked += 1
     c = case("qwen2.5-vl", 1, 1)
     h, w = 997, MAX_INDEXED_TOKENS // 997  # windows that do not divide either side, near the indexing limit
@@ -128,9 +137,15 @@ def test_golden_grid_covers_the_edges(golden):
     for factor in {p["patch_size"] * p["merge_size"] for p in PRESETS.values()}:
         # Exact ties with an even floor: Python's round goes down where Math.round would go up, and the
         # rounded side is kept (no min/max rescale), so the rounding rule decides the answer.
-        ties = [c for c, r in ok if c["patch_size"] * c["merge_size"] == factor
-                and 2 * (c["height"] % factor) == factor and (c["height"] // factor) % 2 == 0
-                and r["resized"][0] == resized_without_bounds(c) and c["height"] // factor > 0]
+        ties = [
+            c
+            for c, r in ok
+            if c["patch_size"] * c["merge_size"] == factor
+            and 2 * (c["height"] % factor) == factor
+            and (c["height"] // factor) % 2 == 0
+            and r["resized"][0] == resized_without_bounds(c)
+            and c["height"] // factor > 0
+        ]
         assert len(ties) >= 10, f"factor {factor}: too few half-way cases where rounding decides"
     assert any(c["height"] == 1 or c["width"] == 1 for c, _ in ok)
     ratios = [max(c["height"], c["width"]) / min(c["height"], c["width"]) for c, _ in ok]
@@ -149,8 +164,9 @@ def test_golden_grid_covers_the_edges(golden):
 
 
 @pytest.mark.parametrize("preset", sorted(PRESETS))
-@pytest.mark.parametrize("height, width", [(1, 1), (70, 70), (126, 98), (1, 200), (476, 476), (480, 640),
-                                           (3, 601), (1080, 1920)])
+@pytest.mark.parametrize(
+    "height, width", [(1, 1), (70, 70), (126, 98), (1, 200), (476, 476), (480, 640), (3, 601), (1080, 1920)]
+)
 def test_reference_follows_the_processor(preset, height, width):
     """The golden's smart_resize call is what the real image processor does to an image of that size."""
     c = case(preset, height, width)
@@ -166,8 +182,14 @@ def test_reference_follows_the_processor(preset, height, width):
 
 SIDES = st.one_of(st.integers(1, 300), st.integers(1, 5000), st.integers(1, 1_000_000))
 BOUNDS = st.one_of(st.sampled_from([3136, 1003520, 12845056, 200704, 65536]), st.integers(1, 20_000_000))
-CASES = st.builds(lambda preset, h, w, lo, hi: case(preset, h, w, lo, hi),
-                  st.sampled_from(sorted(PRESETS)), SIDES, SIDES, BOUNDS, BOUNDS)
+CASES = st.builds(
+    lambda preset, h, w, lo, hi: case(preset, h, w, lo, hi),
+    st.sampled_from(sorted(PRESETS)),
+    SIDES,
+    SIDES,
+    BOUNDS,
+    BOUNDS,
+)
 
 
 @settings(max_examples=60, deadline=None, derandomize=True, database=None)

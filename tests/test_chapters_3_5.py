@@ -4,25 +4,32 @@ Each test fails if the installed code stops behaving as the pages say; the last 
 size in the config the checks read and show that the verdicts and numbers follow it.
 """
 
-import pytest
-from transformers import Qwen2_5_VLVisionConfig
-
 import block_schedule
-import claims
-import claims.attention_windows as s5
-import claims.spatial_merge as s4
-import claims.window_padding as s3
 import padding_trace
 import patch_merge
+import pytest
 import token_table
 import window_equivalence
 import window_occupancy
 import window_size_calculation
 from padding_trace import SIZES, checks, trace
+from transformers import Qwen2_5_VLVisionConfig
 
-CACHED = [padding_trace.trace, window_equivalence.models, window_equivalence.compare,
-          block_schedule.segments_per_block, patch_merge.merge_shapes, patch_merge.processed,
-          token_table.token_row, claims.evaluate]
+import handbook.claims.attention_windows as s5
+import handbook.claims.spatial_merge as s4
+import handbook.claims.window_padding as s3
+from handbook import claims
+
+CACHED = [
+    padding_trace.trace,
+    window_equivalence.models,
+    window_equivalence.compare,
+    block_schedule.segments_per_block,
+    patch_merge.merge_shapes,
+    patch_merge.processed,
+    token_table.token_row,
+    claims.evaluate,
+]
 
 
 def clear_caches():
@@ -38,8 +45,13 @@ def test_padding_never_reaches_attention(size):
     tr = trace(*size)
     assert tr.pad_value == -100  # the constant F.pad was really called with
     assert (tr.padded_index == -100).any()  # every size gets some padding in the index grid
-    assert checks(tr) == {**checks(tr), "no pad value in window_index": True, "window_index is a permutation": True,
-                          "windows add up to the patches": True, "no empty window left": True}
+    assert checks(tr) == {
+        **checks(tr),
+        "no pad value in window_index": True,
+        "window_index is a permutation": True,
+        "windows add up to the patches": True,
+        "no empty window left": True,
+    }
 
 
 def test_grids_of_the_analysis_sizes():
@@ -58,7 +70,10 @@ def test_window_counts():
 
 def test_476_gets_more_padding_than_84():
     # Chapter 3 says so in prose.
-    assert checks(trace(476, 476))["pad entries in the index grid"] > checks(trace(84, 84))["pad entries in the index grid"]
+    assert (
+        checks(trace(476, 476))["pad entries in the index grid"]
+        > checks(trace(84, 84))["pad entries in the index grid"]
+    )
 
 
 def test_a_grid_that_fits_still_gets_a_full_pad():
@@ -84,8 +99,9 @@ def test_recorder_leaves_vision_utils_untouched():
 
 
 def test_partition_figure_is_accessible():
-    from docs_fences import SNIPPETS
     from test_snippets import run
+
+    from handbook.fences import SNIPPETS
 
     out = run(SNIPPETS / "window_partition.py")
     assert 'role="img"' in out and "476x476 px: 17x17 tokens in 25 window(s)" in out
@@ -161,10 +177,18 @@ def window_224(monkeypatch):
     def patched(**kwargs):
         return real(**{"window_size": 224, **kwargs})
 
-    import claims.window_size_calculation as s2
+    import handbook.claims.window_size_calculation as s2
 
-    for module in (padding_trace, window_equivalence, window_occupancy, patch_merge, token_table,
-                   window_size_calculation, s4, s2):
+    for module in (
+        padding_trace,
+        window_equivalence,
+        window_occupancy,
+        patch_merge,
+        token_table,
+        window_size_calculation,
+        s4,
+        s2,
+    ):
         monkeypatch.setattr(module, "Qwen2_5_VLVisionConfig", patched)
     clear_caches()
     yield
@@ -183,9 +207,11 @@ def test_window_size_change_flips_verdicts(window_224):
     """Each verdict listed here is pinned differently on the installed config; 224 px windows move it."""
     from test_claims import PINNED
 
-    flipped = {"s5-fixed-4x4-windows": "refuted",  # windows are now 8x8 merged tokens
-               "s3-17-is-4x4-plus-1x1": "refuted",  # 17 = 2 x 8 + 1, not 4 x 4 + 1
-               "s2-value-4": "refuted"}  # 224 // 2 // 14 = 8
+    flipped = {
+        "s5-fixed-4x4-windows": "refuted",  # windows are now 8x8 merged tokens
+        "s3-17-is-4x4-plus-1x1": "refuted",  # 17 = 2 x 8 + 1, not 4 x 4 + 1
+        "s2-value-4": "refuted",
+    }  # 224 // 2 // 14 = 8
     for claim_id, verdict in flipped.items():
         claim = next(c for c in claims.all_claims() if c.id == claim_id)
         assert PINNED[claim_id] != verdict

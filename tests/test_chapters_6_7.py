@@ -9,6 +9,7 @@ import subprocess
 import sys
 from urllib.parse import urlsplit
 
+import grounding_coordinates as gc
 import pytest
 import torch
 from hypothesis import given, settings
@@ -16,9 +17,8 @@ from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 from transformers import Qwen2VLImageProcessor
 
-import claims
-import grounding_coordinates as gc
-from docs_fences import DOCS, ROOT, SNIPPETS
+from handbook import claims
+from handbook.paths import DOCS, ROOT, SNIPPETS
 
 SITE = ROOT / "site"
 RECIPE = SNIPPETS / "grounding_coordinates.py"
@@ -31,9 +31,28 @@ BOUNDS = {  # name: (min_pixels, max_pixels)
     "large min": (1024 * 28 * 28, 4096 * 28 * 28),
 }
 # (height, width): tiny, flat, sides on a rounding half (x.5 multiples of 28: 14, 42, 70, 98, 126), ordinary.
-SIZES = [(10, 10), (1, 50), (50, 1), (3, 600), (14, 42), (42, 14), (28, 28), (42, 42), (70, 70), (98, 98),
-         (126, 126), (70, 98), (98, 70), (84, 84), (112, 112), (120, 200), (333, 99), (476, 476), (480, 640),
-         (1080, 1920)]
+SIZES = [
+    (10, 10),
+    (1, 50),
+    (50, 1),
+    (3, 600),
+    (14, 42),
+    (42, 14),
+    (28, 28),
+    (42, 42),
+    (70, 70),
+    (98, 98),
+    (126, 126),
+    (70, 98),
+    (98, 70),
+    (84, 84),
+    (112, 112),
+    (120, 200),
+    (333, 99),
+    (476, 476),
+    (480, 640),
+    (1080, 1920),
+]
 
 
 def processor_for(bounds):
@@ -69,14 +88,19 @@ def resized_image(batch, processor) -> torch.Tensor:
 
 def drawn_box(height, width):
     """A rectangle in the middle half of the image (the whole extent of a 1-pixel side)."""
+
     def span(n):
         return (0, n) if n < 4 else (n // 4, n - n // 4)
+
     (x1, x2), (y1, y2) = span(width), span(height)
     return x1, y1, x2, y2
 
 
-@pytest.mark.parametrize("bounds", [BOUNDS["class default"], BOUNDS["recipe"], BOUNDS["tight max"]],
-                         ids=["class default", "recipe", "tight max"])
+@pytest.mark.parametrize(
+    "bounds",
+    [BOUNDS["class default"], BOUNDS["recipe"], BOUNDS["tight max"]],
+    ids=["class default", "recipe", "tight max"],
+)
 def test_a_drawn_box_comes_back_through_the_real_processor(bounds):
     """Draw a box, let the processor resize it, find it in the model's frame, map it back: same box."""
     processor = processor_for(bounds)
@@ -108,8 +132,11 @@ side = st.integers(min_value=1, max_value=5000)
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)
-@given(box=st.tuples(coordinate, coordinate, coordinate, coordinate), original=st.tuples(side, side),
-       frame=st.tuples(side, side))
+@given(
+    box=st.tuples(coordinate, coordinate, coordinate, coordinate),
+    original=st.tuples(side, side),
+    frame=st.tuples(side, side),
+)
 def test_absolute_mapping_round_trips(box, original, frame):
     there = gc.original_to_absolute(box, original, frame)
     back = gc.absolute_to_original(there, frame, original, clip=False)
@@ -136,10 +163,12 @@ def test_recipe_runs_alone_in_an_empty_folder(tmp_path):
     copy = tmp_path / RECIPE.name
     shutil.copy(RECIPE, copy)
     env = {**os.environ, "PYTHONPATH": "", "HF_HUB_OFFLINE": "1"}
-    alone = subprocess.run([sys.executable, copy.name], cwd=tmp_path, env=env, capture_output=True, text=True,
-                           check=True).stdout
-    in_repo = subprocess.run([sys.executable, str(RECIPE.relative_to(ROOT))], cwd=ROOT, env=env,
-                             capture_output=True, text=True, check=True).stdout
+    alone = subprocess.run(
+        [sys.executable, copy.name], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
+    ).stdout
+    in_repo = subprocess.run(
+        [sys.executable, str(RECIPE.relative_to(ROOT))], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout
     assert alone == in_repo and "| 448 x 448 | 256 |" in alone
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "__pycache__") == [RECIPE.name]
 
@@ -150,6 +179,7 @@ def test_recipe_imports_only_transformers_and_the_standard_library():
 
 
 # Chapter 6: tokens, positions, frames.
+
 
 def test_small_and_large_images_token_counts():
     from small_image_tokens import visual_tokens
@@ -177,7 +207,9 @@ def test_resize_table_uses_the_processor_with_size_bounds():
 
     assert processed_size(84, 84, *BOUNDS["recipe"]) == (448, 448)
     assert processed_size(1536, 2048, *BOUNDS["released"]) == (1540, 2044)  # only rounded to multiples of 28
-    assert processed_size(1536, 2048, *BOUNDS["class default"]) == gc.model_input_size(1536, 2048, *BOUNDS["class default"])
+    assert processed_size(1536, 2048, *BOUNDS["class default"]) == gc.model_input_size(
+        1536, 2048, *BOUNDS["class default"]
+    )
     assert gc.visual_tokens(*processed_size(1536, 2048, *BOUNDS["class default"])) <= 1280
 
 
@@ -193,10 +225,14 @@ def test_chapter_6_prose_numbers_are_the_computed_ones():
     before = gc.visual_tokens(*gc.model_input_size(84, 84, low, high))
     size = gc.model_input_size(84, 84)
     assert f"turns 84x84 ({before} tokens) into {size[0]}x{size[1]} ({gc.visual_tokens(*size)} tokens)" in text
-    assert f"`min_pixels = {gc.MIN_PIXELS // 784}*28*28`" in text and f"`max_pixels = {gc.MAX_PIXELS // 784}*28*28`" in text
+    assert (
+        f"`min_pixels = {gc.MIN_PIXELS // 784}*28*28`" in text
+        and f"`max_pixels = {gc.MAX_PIXELS // 784}*28*28`" in text
+    )
 
 
 # Chapter 7: the sweep.
+
 
 def test_smart_resize_agrees_with_the_processor_on_the_sample():
     from size_sweep import agreement
@@ -242,20 +278,25 @@ def test_conclusion_prose_numbers_are_the_computed_ones():
     small, large = visual_tokens(84), visual_tokens(476)
     r476 = layout(476, 476)
     partial = round(r476["windows"] * (1 - r476["full_share"]))
-    assert (f"It is {large['patches'][0]}x{large['patches'][1]} patches, {large['tokens'][0]}x{large['tokens'][1]} "
-            f"tokens and {r476['windows']} windows, {partial} of them partial") in text
+    assert (
+        f"It is {large['patches'][0]}x{large['patches'][1]} patches, {large['tokens'][0]}x{large['tokens'][1]} "
+        f"tokens and {r476['windows']} windows, {partial} of them partial"
+    ) in text
     n_small, n_large = small["tokens"][0] * small["tokens"][1], large["tokens"][0] * large["tokens"][1]
     assert f"{n_small} visual tokens for 84x84 against {n_large} for 476x476" in text
-    assert (f"a {small['tokens'][0]}x{small['tokens'][1]} grid of positions against "
-            f"{large['tokens'][0]}x{large['tokens'][1]}") in text
+    assert (
+        f"a {small['tokens'][0]}x{small['tokens'][1]} grid of positions against "
+        f"{large['tokens'][0]}x{large['tokens'][1]}"
+    ) in text
     assert f"a coordinate frame of {small['resized'][0]}x{small['resized'][1]} pixels" in text
     assert f"`{gc.MIN_PIXELS // 784}*28*28` gives at least {gc.visual_tokens(*gc.model_input_size(10, 10))}" in text
 
 
 # The ledger's checks can fail.
 
+
 def test_padding_check_would_see_padding_reach_attention(monkeypatch):
-    import claims.coordinate_prediction as s6
+    import handbook.claims.coordinate_prediction as s6
 
     real = s6.get_vision_window_index
 
@@ -273,8 +314,9 @@ def test_padding_check_would_see_padding_reach_attention(monkeypatch):
 
 def test_fit_check_follows_the_window_size(monkeypatch):
     """With 224-pixel windows in the config, multiples of 112 would no longer fill every window."""
-    import claims.optimal_image_sizes as s7
     import size_sweep
+
+    import handbook.claims.optimal_image_sizes as s7
 
     monkeypatch.setattr(size_sweep, "WINDOW", 224)
     monkeypatch.setattr(size_sweep, "FULL_WINDOW", (224 // 28) ** 2)
@@ -283,6 +325,7 @@ def test_fit_check_follows_the_window_size(monkeypatch):
 
 
 # The published ledger.
+
 
 def built_ledger() -> list:
     path = SITE / "claims.json"
@@ -308,7 +351,7 @@ def test_every_evidence_url_has_its_page_and_anchor_in_the_site():
     for record in built_ledger():
         url = urlsplit(record["evidence"])
         assert record["evidence"].startswith(site_url) and url.path.startswith(root_path), record["evidence"]
-        html = SITE / url.path[len(root_path):] / "index.html"
+        html = SITE / url.path[len(root_path) :] / "index.html"
         assert html.is_file(), f"{record['id']}: no page {html}"
         assert f'id="{url.fragment}"' in html.read_text(), f"{record['id']}: no anchor #{url.fragment} in {html}"
 

@@ -19,30 +19,25 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
+import padding_trace
 import pytest
+import size_sweep
 import torch
 import transformers.vision_utils as vision_utils
+from patch_merge import tiny_config
 from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
 from transformers.models.qwen2_5_vl import modeling_qwen2_5_vl
 from transformers.vision_utils import get_vision_position_ids, get_vision_window_index
 
-import claims
-import claims.attention_windows as s5
-import claims.conclusion as c
-import claims.coordinate_prediction as s6
-import claims.fixed_window_size as s1
-import claims.optimal_image_sizes as s7
-import claims.spatial_merge as s4
-import claims.window_padding as s3
-import claims.window_size_calculation as s2
-import padding_trace
-import size_sweep
-from claims import VERDICTS, all_claims, as_records, evaluate, render_all, render_section
-from patch_merge import tiny_config
-from source_excerpt import statement
+import handbook.claims.attention_windows as s5
+import handbook.claims.conclusion as c
+import handbook.claims.coordinate_prediction as s6
+import handbook.claims.spatial_merge as s4
+from handbook import claims
+from handbook.claims import VERDICTS, all_claims, as_records, evaluate, render_all, render_section
+from handbook.excerpts import statement
+from handbook.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 INSTALLED_MODELING = Path(inspect.getsourcefile(modeling_qwen2_5_vl))
 
 PINNED = {
@@ -94,21 +89,35 @@ PINNED = {
 
 # Claims that state the same fact, each group with the fact in words. Their verdicts must agree.
 SAME_FACT = {
-    "the cited lines hold the quoted code in the analysis' release (rule: line citations)":
-        ["s2-line-442", "s3-pad-lines-450-451", "s5-lines-455-467"],
-    "84x84: the code pads the 3x3 index grid to 4x4 with -100 (rule: descriptions of the code)":
-        ["s3-84-needs-padding", "s5-84-pad-to-4x4", "s3-minus-100-invalid-tokens"],
-    "84x84: what attention sees is mostly padding (rule: consequences)":
-        ["s3-mostly-padding", "s6-windows-mostly-padding", "c-demo-84-padding", "s5-84-56-percent-real"],
+    "the cited lines hold the quoted code in the analysis' release (rule: line citations)": [
+        "s2-line-442",
+        "s3-pad-lines-450-451",
+        "s5-lines-455-467",
+    ],
+    "84x84: the code pads the 3x3 index grid to 4x4 with -100 (rule: descriptions of the code)": [
+        "s3-84-needs-padding",
+        "s5-84-pad-to-4x4",
+        "s3-minus-100-invalid-tokens",
+    ],
+    "84x84: what attention sees is mostly padding (rule: consequences)": [
+        "s3-mostly-padding",
+        "s6-windows-mostly-padding",
+        "c-demo-84-padding",
+        "s5-84-56-percent-real",
+    ],
     "84x84 is 6x6 patches and 3x3 merged tokens": ["s3-84-patches", "s3-84-merged", "s5-84-grids"],
     "476x476 is 34x34 patches and 17x17 merged tokens": ["s3-476-patches", "s3-476-merged", "s5-476-grids"],
-    "476x476's grid divides into full 4x4 windows": ["s3-476-fits-naturally", "s5-476-fits-efficiently",
-                                                     "c-demo-476-fits"],
+    "476x476's grid divides into full 4x4 windows": [
+        "s3-476-fits-naturally",
+        "s5-476-fits-efficiently",
+        "c-demo-476-fits",
+    ],
     "padding corrupts attention (rule: consequences)": ["s5-attention-corrupted", "c-degraded-by-windows"],
 }
 
 
 # Inputs the drivers use: every cache that could hold a result computed before the patch is cleared.
+
 
 def clear_caches():
     for module in list(sys.modules.values()):
@@ -133,9 +142,11 @@ def leaky(extra: int):
 
     def window_index(grid_thw, spatial_merge_size, *args, **kwargs):
         index, cu = real(grid_thw, spatial_merge_size, *args, **kwargs)
-        unit = spatial_merge_size ** 2
-        return (torch.cat([index, torch.full((extra,), -100, dtype=index.dtype)]),
-                torch.cat([cu, cu[-1:] + extra * unit]))
+        unit = spatial_merge_size**2
+        return (
+            torch.cat([index, torch.full((extra,), -100, dtype=index.dtype)]),
+            torch.cat([cu, cu[-1:] + extra * unit]),
+        )
 
     return window_index
 
@@ -168,11 +179,15 @@ def padding_rows(module, input_tensor, window_index, seq_len):
 
 def window_224(monkeypatch):
     """Every snippet module's config class gives window_size=224 unless told otherwise."""
+
     def patched(**kwargs):
         return Qwen2_5_VLVisionConfig(**{"window_size": 224, **kwargs})
+
     for module in list(sys.modules.values()):
-        if "snippets" in Path(getattr(module, "__file__", None) or "").parts and \
-                getattr(module, "Qwen2_5_VLVisionConfig", None) is Qwen2_5_VLVisionConfig:
+        if (
+            "snippets" in Path(getattr(module, "__file__", None) or "").parts
+            and getattr(module, "Qwen2_5_VLVisionConfig", None) is Qwen2_5_VLVisionConfig
+        ):
             monkeypatch.setattr(module, "Qwen2_5_VLVisionConfig", patched)
 
 
@@ -188,15 +203,19 @@ def patched(claim_id, where, name, value, **kwargs):
     def driver(mp):
         mp.setattr(where, name, value)
         return check_of(claim_id)(**kwargs)
+
     return driver
 
 
 def value_drivers(claim_id, field):
     stated = getattr(Qwen2_5_VLVisionConfig(), field)
-    return {"confirmed": run(claim_id),
-            "partly true": run(claim_id, checkpoints={"a": {field: stated}, "b": {field: stated + 1}}),
-            "refuted": run(claim_id, config=Qwen2_5_VLVisionConfig(**{field: stated + 1}),
-                           checkpoints={"a": {field: stated + 1}})}
+    return {
+        "confirmed": run(claim_id),
+        "partly true": run(claim_id, checkpoints={"a": {field: stated}, "b": {field: stated + 1}}),
+        "refuted": run(
+            claim_id, config=Qwen2_5_VLVisionConfig(**{field: stated + 1}), checkpoints={"a": {field: stated + 1}}
+        ),
+    }
 
 
 def ignores_window_size(grid_thw, spatial_merge_size, window_size, patch_size, **kwargs):
@@ -205,8 +224,12 @@ def ignores_window_size(grid_thw, spatial_merge_size, window_size, patch_size, *
 
 def fixed_4x4_confirmed(mp):
     import window_equivalence
-    mp.setattr(window_equivalence, "Qwen2_5_VLVisionConfig",
-               lambda **kw: Qwen2_5_VLVisionConfig(**{"fullatt_block_indexes": [], **kw}))
+
+    mp.setattr(
+        window_equivalence,
+        "Qwen2_5_VLVisionConfig",
+        lambda **kw: Qwen2_5_VLVisionConfig(**{"fullatt_block_indexes": [], **kw}),
+    )
     return s5.check_fixed_4x4(side=448)
 
 
@@ -214,6 +237,7 @@ def config_224(claim_id, **kwargs):
     def driver(mp):
         window_224(mp)
         return check_of(claim_id)(**kwargs)
+
     return driver
 
 
@@ -222,14 +246,16 @@ def sweep_window(claim_id, window):
         mp.setattr(size_sweep, "WINDOW", window)
         mp.setattr(size_sweep, "FULL_WINDOW", (window // 28) ** 2)
         return check_of(claim_id)()
+
     return driver
 
 
 def halves_confirmed(mp):
     """A merger that averages the four patch vectors instead of concatenating them."""
     real = s4._shape
-    mp.setattr(s4, "_shape", lambda step: (real(step)[0], real("merger.ln_q")[1]) if step == "merger.mlp[0]"
-               else real(step))
+    mp.setattr(
+        s4, "_shape", lambda step: (real(step)[0], real("merger.ln_q")[1]) if step == "merger.mlp[0]" else real(step)
+    )
     return s4.check_halves_resolution()
 
 
@@ -238,6 +264,7 @@ def token_rows_changed(change):
         real = s4.token_row
         mp.setattr(s4, "token_row", lambda side: change(dict(real(side))))
         return check_of("s4-halves-resolution" if change is no_halving else "s4-small-even-smaller")()
+
     return driver
 
 
@@ -256,7 +283,8 @@ def small_penalised(row):
 def positions_per_window(mp):
     return s6.check_positional_within_windows(
         vit_position_ids=lambda grid, merge: get_vision_position_ids(grid, merge) % 8,
-        llm_position_ids=lambda side: tuple(x % 4 for x in s6.llm_positions(side)))
+        llm_position_ids=lambda side: tuple(x % 4 for x in s6.llm_positions(side)),
+    )
 
 
 def processor_without_merge(mp):
@@ -265,9 +293,11 @@ def processor_without_merge(mp):
 
 
 def padding_description_drivers(claim_id):
-    return {"partly true": run(claim_id),
-            "confirmed": patched(claim_id, padding_trace, "get_vision_window_index", leaky(7)),
-            "refuted": patched(claim_id, padding_trace, "get_vision_window_index", other_padding(-100, 0))}
+    return {
+        "partly true": run(claim_id),
+        "confirmed": patched(claim_id, padding_trace, "get_vision_window_index", leaky(7)),
+        "refuted": patched(claim_id, padding_trace, "get_vision_window_index", other_padding(-100, 0)),
+    }
 
 
 TWO = lambda claim_id, default, other, **kwargs: {default: run(claim_id), other: run(claim_id, **kwargs)}  # noqa: E731
@@ -278,16 +308,19 @@ DRIVERS = {
     "s1-merge-size-2": value_drivers("s1-merge-size-2", "spatial_merge_size"),
     "s1-window-size-fixed": {
         "partly true": run("s1-window-size-fixed"),
-        "confirmed": patched("s1-window-size-fixed", modeling_qwen2_5_vl, "get_vision_window_index",
-                             ignores_window_size),
-        "refuted": run("s1-window-size-fixed", checkpoints={"a": {"window_size": 112}, "b": {"window_size": 224}})},
-    "s2-formula": TWO("s2-formula", "confirmed", "refuted",
-                      installed=statement(get_vision_window_index, r"pad_h\s*=")),
+        "confirmed": patched(
+            "s1-window-size-fixed", modeling_qwen2_5_vl, "get_vision_window_index", ignores_window_size
+        ),
+        "refuted": run("s1-window-size-fixed", checkpoints={"a": {"window_size": 112}, "b": {"window_size": 224}}),
+    },
+    "s2-formula": TWO("s2-formula", "confirmed", "refuted", installed=statement(get_vision_window_index, r"pad_h\s*=")),
     "s2-value-4": TWO("s2-value-4", "confirmed", "refuted", config=Qwen2_5_VLVisionConfig(window_size=224)),
     "s2-line-442": TWO("s2-line-442", "confirmed", "refuted", source=INSTALLED_MODELING),
-    "s2-at-least-4x4-patches": {"refuted": run("s2-at-least-4x4-patches"),
-                                "partly true": run("s2-at-least-4x4-patches", sides=(112, 224)),
-                                "confirmed": run("s2-at-least-4x4-patches", window_size=56, sides=(112, 224))},
+    "s2-at-least-4x4-patches": {
+        "refuted": run("s2-at-least-4x4-patches"),
+        "partly true": run("s2-at-least-4x4-patches", sides=(112, 224)),
+        "confirmed": run("s2-at-least-4x4-patches", window_size=56, sides=(112, 224)),
+    },
     "s3-pad-lines-450-451": TWO("s3-pad-lines-450-451", "confirmed", "refuted", source=INSTALLED_MODELING),
     "s3-84-patches": TWO("s3-84-patches", "confirmed", "refuted", side=112),
     "s3-84-merged": TWO("s3-84-merged", "confirmed", "refuted", side=112),
@@ -295,12 +328,19 @@ DRIVERS = {
     "s3-minus-100-invalid-tokens": {
         "partly true": run("s3-minus-100-invalid-tokens"),
         "confirmed": patched("s3-minus-100-invalid-tokens", padding_trace, "get_vision_window_index", leaky(7)),
-        "refuted": patched("s3-minus-100-invalid-tokens", padding_trace, "get_vision_window_index",
-                           other_padding(-1, 1))},
+        "refuted": patched(
+            "s3-minus-100-invalid-tokens", padding_trace, "get_vision_window_index", other_padding(-1, 1)
+        ),
+    },
     "s3-mostly-padding": {
         "refuted": run("s3-mostly-padding"),
-        "confirmed": patched("s3-mostly-padding", modeling_qwen2_5_vl.Qwen2_5_VisionTransformerPretrainedModel,
-                             "permute_input_for_window_attn", padding_rows)},
+        "confirmed": patched(
+            "s3-mostly-padding",
+            modeling_qwen2_5_vl.Qwen2_5_VisionTransformerPretrainedModel,
+            "permute_input_for_window_attn",
+            padding_rows,
+        ),
+    },
     "s3-476-patches": TWO("s3-476-patches", "confirmed", "refuted", side=448),
     "s3-476-merged": TWO("s3-476-merged", "confirmed", "refuted", side=448),
     "s3-476-fits-naturally": TWO("s3-476-fits-naturally", "refuted", "confirmed", side=448),
@@ -308,50 +348,71 @@ DRIVERS = {
     "s3-476-minimal-padding": TWO("s3-476-minimal-padding", "refuted", "confirmed", side=532),
     "s3-476-mostly-real": {
         "confirmed": run("s3-476-mostly-real"),
-        "refuted": patched("s3-476-mostly-real", modeling_qwen2_5_vl.Qwen2_5_VisionTransformerPretrainedModel,
-                           "permute_input_for_window_attn", padding_rows)},
-    "s4-2x2-into-one-token": TWO("s4-2x2-into-one-token", "confirmed", "refuted",
-                                 config=tiny_config(spatial_merge_size=1)),
-    "s4-halves-resolution": {"partly true": run("s4-halves-resolution"), "confirmed": halves_confirmed,
-                             "refuted": token_rows_changed(no_halving)},
-    "s4-small-even-smaller": {"partly true": run("s4-small-even-smaller"),
-                              "confirmed": token_rows_changed(small_penalised)},
+        "refuted": patched(
+            "s3-476-mostly-real",
+            modeling_qwen2_5_vl.Qwen2_5_VisionTransformerPretrainedModel,
+            "permute_input_for_window_attn",
+            padding_rows,
+        ),
+    },
+    "s4-2x2-into-one-token": TWO(
+        "s4-2x2-into-one-token", "confirmed", "refuted", config=tiny_config(spatial_merge_size=1)
+    ),
+    "s4-halves-resolution": {
+        "partly true": run("s4-halves-resolution"),
+        "confirmed": halves_confirmed,
+        "refuted": token_rows_changed(no_halving),
+    },
+    "s4-small-even-smaller": {
+        "partly true": run("s4-small-even-smaller"),
+        "confirmed": token_rows_changed(small_penalised),
+    },
     "s5-lines-455-467": TWO("s5-lines-455-467", "confirmed", "refuted", source=INSTALLED_MODELING),
-    "s5-fixed-4x4-windows": {"partly true": run("s5-fixed-4x4-windows"), "confirmed": fixed_4x4_confirmed,
-                             "refuted": config_224("s5-fixed-4x4-windows")},
+    "s5-fixed-4x4-windows": {
+        "partly true": run("s5-fixed-4x4-windows"),
+        "confirmed": fixed_4x4_confirmed,
+        "refuted": config_224("s5-fixed-4x4-windows"),
+    },
     "s5-84-grids": TWO("s5-84-grids", "confirmed", "refuted", side=112),
     "s5-84-pad-to-4x4": padding_description_drivers("s5-84-pad-to-4x4"),
     "s5-84-56-percent-real": {
         "refuted": run("s5-84-56-percent-real"),
-        "confirmed": patched("s5-84-56-percent-real", padding_trace, "get_vision_window_index", leaky(7))},
+        "confirmed": patched("s5-84-56-percent-real", padding_trace, "get_vision_window_index", leaky(7)),
+    },
     "s5-attention-corrupted": {
         "refuted": run("s5-attention-corrupted"),
-        "confirmed": patched("s5-attention-corrupted", padding_trace, "get_vision_window_index", leaky(7))},
+        "confirmed": patched("s5-attention-corrupted", padding_trace, "get_vision_window_index", leaky(7)),
+    },
     "s5-476-grids": TWO("s5-476-grids", "confirmed", "refuted", side=448),
     "s5-476-fits-efficiently": TWO("s5-476-fits-efficiently", "refuted", "confirmed", side=448),
     "s5-476-85-percent-real": {
         "refuted": run("s5-476-85-percent-real"),
-        "confirmed": patched("s5-476-85-percent-real", padding_trace, "get_vision_window_index", leaky(51))},
+        "confirmed": patched("s5-476-85-percent-real", padding_trace, "get_vision_window_index", leaky(51)),
+    },
     "s5-attention-coherent": {
         "confirmed": run("s5-attention-coherent"),
-        "refuted": patched("s5-attention-coherent", padding_trace, "get_vision_window_index", leaky(7))},
-    "s6-positional-within-windows": {"refuted": run("s6-positional-within-windows"),
-                                     "confirmed": positions_per_window},
+        "refuted": patched("s5-attention-coherent", padding_trace, "get_vision_window_index", leaky(7)),
+    },
+    "s6-positional-within-windows": {"refuted": run("s6-positional-within-windows"), "confirmed": positions_per_window},
     "s6-windows-mostly-padding": {
         "refuted": run("s6-windows-mostly-padding"),
-        "confirmed": patched("s6-windows-mostly-padding", s6, "get_vision_window_index", leaky(20))},
+        "confirmed": patched("s6-windows-mostly-padding", s6, "get_vision_window_index", leaky(20)),
+    },
     "s6-spatial-obscured": TWO("s6-spatial-obscured", "refuted", "confirmed", side=476),
     "s7-fits-cleanly": {"confirmed": run("s7-fits-cleanly"), "refuted": sweep_window("s7-fits-cleanly", 224)},
     "s7-optimal-sizes-fill": TWO("s7-optimal-sizes-fill", "confirmed", "refuted", named=(224, 476)),
-    "c-designed-for-medium-to-large": {"refuted": run("c-designed-for-medium-to-large"),
-                                       "partly true": sweep_window("c-designed-for-medium-to-large", 56)},
+    "c-designed-for-medium-to-large": {
+        "refuted": run("c-designed-for-medium-to-large"),
+        "partly true": sweep_window("c-designed-for-medium-to-large", 56),
+    },
     "c-not-enough-context": TWO("c-not-enough-context", "refuted", "partly true", side=476),
     "c-degraded-by-windows": TWO("c-degraded-by-windows", "refuted", "confirmed", side=476),
     "c-17x17-patches": {"refuted": run("c-17x17-patches"), "confirmed": processor_without_merge},
     "c-demo-476-fits": TWO("c-demo-476-fits", "refuted", "confirmed", side=448),
     "c-demo-84-padding": {
         "refuted": run("c-demo-84-padding"),
-        "confirmed": patched("c-demo-84-padding", s6, "get_vision_window_index", leaky(20))},
+        "confirmed": patched("c-demo-84-padding", s6, "get_vision_window_index", leaky(20)),
+    },
 }
 
 
@@ -371,8 +432,11 @@ def test_every_computed_claim_has_a_driver_per_verdict():
     assert set(DRIVERS) == {claim.id for claim in computed()}, "a driver for a claim that is not computed"
 
 
-@pytest.mark.parametrize("claim_id,verdict", [(cid, v) for cid, drivers in DRIVERS.items() for v in drivers],
-                         ids=lambda x: x if isinstance(x, str) else "")
+@pytest.mark.parametrize(
+    "claim_id,verdict",
+    [(cid, v) for cid, drivers in DRIVERS.items() for v in drivers],
+    ids=lambda x: x if isinstance(x, str) else "",
+)
 def test_driver_moves_the_verdict(claim_id, verdict, monkeypatch, fresh):
     result = DRIVERS[claim_id][verdict](monkeypatch)
     assert result.verdict == verdict, result.evidence
@@ -408,9 +472,11 @@ def test_cited_verdict_names_a_source_the_handbook_lists(claim):
 def test_the_mixed_claims_are_split():
     """Each of the three claims that mixed computation and citation now has a computed and a cited part."""
     by_id = {claim.id: claim for claim in all_claims()}
-    for computed_part, cited_part in [("c-degraded-by-windows", "c-degraded-coordinate-prediction"),
-                                      ("s7-optimal-sizes-fill", "s7-optimal-sizes"),
-                                      ("s6-spatial-obscured", "s6-spatial-obscured-trained")]:
+    for computed_part, cited_part in [
+        ("c-degraded-by-windows", "c-degraded-coordinate-prediction"),
+        ("s7-optimal-sizes-fill", "s7-optimal-sizes"),
+        ("s6-spatial-obscured", "s6-spatial-obscured-trained"),
+    ]:
         assert (by_id[computed_part].basis, by_id[cited_part].basis) == ("computed", "cited")
 
 
@@ -463,8 +529,11 @@ def test_records_and_command_line():
     assert records[0]["evidence"].startswith("https://example.org/chapters/1-fixed-window-size/#claim-")
     assert all(record["verdict"] in VERDICTS for record in records)
     assert {record["basis"] for record in records} == {"computed", "cited"}
-    printed = json.loads(subprocess.run([sys.executable, "snippets/claims", "--json"], capture_output=True,
-                                        text=True, check=True, cwd=ROOT).stdout)
+    printed = json.loads(
+        subprocess.run(
+            [sys.executable, "snippets/claims", "--json"], capture_output=True, text=True, check=True, cwd=ROOT
+        ).stdout
+    )
     assert [(r["id"], r["basis"]) for r in printed] == [(r["id"], r["basis"]) for r in records]
 
 
@@ -475,5 +544,13 @@ def test_declared_verdicts_are_enforced():
     with pytest.raises(ValueError):  # a computed check must be able to give more than one answer
         claims.Claim("y", "1", "y", lambda: claims.Result("confirmed", "y"), verdicts=("confirmed",))
     with pytest.raises(ValueError):  # a cited verdict without a link
-        evaluate(claims.Claim("z", "1", "z", lambda: claims.Result("unsupported", "no source"), basis="cited",
-                              verdicts=("unsupported",)))
+        evaluate(
+            claims.Claim(
+                "z",
+                "1",
+                "z",
+                lambda: claims.Result("unsupported", "no source"),
+                basis="cited",
+                verdicts=("unsupported",),
+            )
+        )

@@ -8,22 +8,28 @@ import statistics
 import subprocess
 import sys
 
+import gpu_wall_time_table as gpu_table
 import pytest
 import torch
+from attention_cost import (
+    block_costs,
+    checkpoint_config,
+    grid_thw,
+    largest_square_side,
+    parting_point,
+    pixel_bounds,
+    resized,
+    segment_lengths,
+)
+from block_wall_time import KINDS, PARTS, load_record, median
+from flop_counter_sdpa import run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 from transformers import Qwen2VLImageProcessor
+from vit_flops import attention_share, block_flops, checkpoint_max_side, closed_form, counted, counted_by_block, savings
 
-import gpu_wall_time_table as gpu_table
-
-from attention_cost import (block_costs, checkpoint_config, grid_thw, largest_square_side, parting_point,
-                            pixel_bounds, resized, segment_lengths)
-from block_wall_time import KINDS, PARTS, load_record, median
-from docs_fences import ROOT
-from flop_counter_sdpa import run
-from vit_flops import (attention_share, block_flops, checkpoint_max_side, closed_form, counted, counted_by_block,
-                       savings)
+from handbook.paths import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import bench  # noqa: E402
@@ -147,15 +153,16 @@ def test_what_the_prose_says_about_the_gpu_record():
     record = gpu_table.load_record()
     several = [row for row in record["rows"] if row["windows"] > 1]
     slower = [row for row in several if gpu_table.ratio(row, "sdpa") > 1]
-    assert ("the windowed encoder was slower than the same encoder with every block full at most of the sizes "
-            "measured") in page
+    assert (
+        "the windowed encoder was slower than the same encoder with every block full at most of the sizes measured"
+    ) in page
     assert len(slower) > len(several) / 2
     assert "the same windows in one call per block (`varlen`, `padded`) pay from a smaller size" in page
     pays = {impl: gpu_table.crossover(record, impl)[1] for impl in ("sdpa", "varlen", "padded")}
     assert pays["varlen"] < pays["sdpa"] and pays["padded"] < pays["sdpa"]
     assert "the windows make the encoder slower than its all-full yardstick until the crossover" in page
     assert all(gpu_table.ratio(row, "sdpa") > 1 for row in several if row["side"] < pays["sdpa"])
-    assert "Load with `attn_implementation=\"flash_attention_2\"` where the flash-attn package installs" in page
+    assert 'Load with `attn_implementation="flash_attention_2"` where the flash-attn package installs' in page
     assert all(gpu_table.median(row, "window", "varlen") < gpu_table.median(row, "window", "sdpa") for row in several)
     assert "the curves start flat" in gpu_table.noise_sentence(record)
     first, mid = record["rows"][0], gpu_table.row_at(record, 896)
@@ -170,7 +177,7 @@ def test_what_the_prose_says_about_the_gpu_record():
 def test_gpu_record_provenance_on_the_built_page():
     """The page names the device, versions and where the record came from (checked in the built HTML)."""
     record = gpu_table.load_record()
-    html = (ROOT / "site" / "beyond" / "cost" / "index.html")
+    html = ROOT / "site" / "beyond" / "cost" / "index.html"
     if not html.exists():
         pytest.skip("no built site/ (make build)")
     text = " ".join(re.sub(r"<[^>]+>", "", html.read_text()).split())
@@ -188,21 +195,29 @@ def test_gpu_record_is_the_reference_copied_unchanged():
     source = json.loads(gpu_table.REFERENCE.with_suffix(".source.json").read_text())
     assert source["record"] == gpu_table.REFERENCE.name
     assert (record["device"], record["torch"], record["transformers"]) == (
-        "NVIDIA H100 80GB HBM3", "2.11.0+cu130", "5.24.0")
+        "NVIDIA H100 80GB HBM3",
+        "2.11.0+cu130",
+        "5.24.0",
+    )
     assert [row["max_abs_diff"] for row in record["equivalence"] if row["side"] in (84, 112)] == [0.0, 0.0]
     sides = [row["side"] for row in record["rows"]]
     assert {84, 112, 224, 476, 896, 1344, 1792, 2688, 3584} <= set(sides) and sides == sorted(sides)
     config = checkpoint_config()
     for row in record["rows"]:  # the sizes and windows the installed code gives for the checkpoint's bounds
         h, w = gpu_wall_time.resized(row["side"], config)
-        assert row["resized"] == [h, w] and row["patches"] == h * w // config.patch_size ** 2
+        assert row["resized"] == [h, w] and row["patches"] == h * w // config.patch_size**2
         assert row["windows"] == len(segment_lengths(grid_thw(h, w))["window"])
 
 
 def test_crossover_finds_each_verdict():
     def fake(ratios):
-        return {"rows": [{"side": 100 * i, "windows": 4, "ms": {"window/sdpa": [r], "full/sdpa": [1.0]}}
-                         for i, r in enumerate(ratios, 1)]}
+        return {
+            "rows": [
+                {"side": 100 * i, "windows": 4, "ms": {"window/sdpa": [r], "full/sdpa": [1.0]}}
+                for i, r in enumerate(ratios, 1)
+            ]
+        }
+
     assert gpu_table.crossover(fake([2, 2, 0.5]), "sdpa") == (200, 300)
     assert gpu_table.crossover(fake([0.5, 0.5]), "sdpa") == (None, 100)
     assert gpu_table.crossover(fake([0.5, 2]), "sdpa") == (200, None)
@@ -225,12 +240,18 @@ def test_wall_time_record_matches_the_installed_code():
 
 # -- make bench: the report, from made-up results (no timing here) ------------------------------------
 
+
 def fake_results(build_seconds: float, largest_page: int) -> dict:
-    return {"date": "today", "machine": bench.machine(), "versions": {"python": "3"}, "load_before": "1",
-            "load_after": "1", "floor": {"code": "import torch", "seconds": [4.0, 4.0, 4.0], "median": 4.0},
-            "build": {"seconds": build_seconds, "ok": True},
-            "sizes": {"pages": {"index.html": 1000, "big/index.html": largest_page}, "site_bytes": 10 ** 6,
-                      "site_files": 9}}
+    return {
+        "date": "today",
+        "machine": bench.machine(),
+        "versions": {"python": "3"},
+        "load_before": "1",
+        "load_after": "1",
+        "floor": {"code": "import torch", "seconds": [4.0, 4.0, 4.0], "median": 4.0},
+        "build": {"seconds": build_seconds, "ok": True},
+        "sizes": {"pages": {"index.html": 1000, "big/index.html": largest_page}, "site_bytes": 10**6, "site_files": 9},
+    }
 
 
 def test_bench_report_judges_the_targets():
@@ -261,9 +282,15 @@ def test_readme_links_the_committed_report():
 
 # -- make bench-gpu: scripts/gpu_wall_time.py in its CPU mode (tiny config, same code paths) ---------------
 
+
 def run_gpu_script(*args):
-    return subprocess.run([sys.executable, "scripts/gpu_wall_time.py", "--tiny", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "scripts/gpu_wall_time.py", "--tiny", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_gpu_script_cpu_mode_writes_a_checked_record(tmp_path):
@@ -273,13 +300,16 @@ def test_gpu_script_cpu_mode_writes_a_checked_record(tmp_path):
     record = json.loads((tmp_path / "record.json").read_text())
     assert record["device"] == "cpu" and record["tiny"] and record["transformers"] and record["date"]
     assert record["checks"] == {"tolerance": gpu_wall_time.TOLERANCE, "agreement": "passed", "exactness": "passed"}
-    assert {row["side"]: row["max_abs_diff"] == 0.0 for row in record["equivalence"]} == {84: True, 112: True,
-                                                                                            224: False}
+    assert {row["side"]: row["max_abs_diff"] == 0.0 for row in record["equivalence"]} == {
+        84: True,
+        112: True,
+        224: False,
+    }
     assert set(record["impls"]) == {"sdpa", "varlen", "padded"}
     assert [row["side"] for row in record["rows"]] == list(gpu_wall_time.TINY_SIDES)
     for row in record["rows"]:
         h, w = row["resized"]
-        assert row["patches"] == h * w // 14 ** 2
+        assert row["patches"] == h * w // 14**2
         assert set(row["ms"]) == {f"{layout}/{impl}" for layout in ("window", "full") for impl in record["impls"]}
         assert all(len(ms) == record["repeats"] and min(ms) > 0 for ms in row["ms"].values())
         for impl in ("varlen", "padded"):

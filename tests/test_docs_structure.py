@@ -4,13 +4,21 @@ import re
 from collections import Counter
 
 import pytest
-
 from pytest_markdown_docs.plugin import FenceSyntax, extract_fence_tests
 
-from docs_fences import DOCS, EXEC_ON, IncludingMarkdownIt, SNIPPETS, exec_fences, exec_markers, fences, pages
+from handbook.fences import EXEC_ON, IncludingMarkdownIt, exec_fences, exec_markers, fences, pages
+from handbook.paths import DOCS, SNIPPETS
 
-CHAPTERS = ["1-fixed-window-size", "2-window-size-calculation", "3-window-padding", "4-spatial-merge",
-            "5-attention-windows", "6-coordinate-prediction", "7-optimal-image-sizes", "conclusion"]
+CHAPTERS = [
+    "1-fixed-window-size",
+    "2-window-size-calculation",
+    "3-window-padding",
+    "4-spatial-merge",
+    "5-attention-windows",
+    "6-coordinate-prediction",
+    "7-optimal-image-sizes",
+    "conclusion",
+]
 
 
 def test_chapters_exist_in_the_analysis_order():
@@ -33,8 +41,9 @@ def test_the_fence_reader_finds_every_executed_fence():
     # A partial miss (an indented fence inside `??? note`, say) would pass "some fences found": require
     # one fence per `exec="on"` written in the pages.
     found = exec_fences()
-    assert len(found) == exec_markers(), \
-        f"{exec_markers()} exec=\"on\" in docs/ but the fence reader found {len(found)} exec fences"
+    assert len(found) == exec_markers(), (
+        f'{exec_markers()} exec="on" in docs/ but the fence reader found {len(found)} exec fences'
+    )
 
 
 @pytest.mark.parametrize("page", pages(), ids=lambda p: p.relative_to(DOCS).as_posix())
@@ -45,9 +54,12 @@ def test_pytest_runs_every_executed_fence(page):
     parser = IncludingMarkdownIt("commonmark")
     executed = {t.map[0] + 1 for t in parser.parse(text) if t.type == "fence" and EXEC_ON in t.info}
     assert len(executed) == text.count(EXEC_ON), f"{page.name}: the test parser misses executed fences"
-    collected = {test.start_line for test in extract_fence_tests(parser, text, 0, page,
-                                                                  fence_syntax=FenceSyntax.superfences)}
-    assert executed <= collected, f"{page.name}: executed fences at lines {sorted(executed - collected)} are not run by pytest"
+    collected = {
+        test.start_line for test in extract_fence_tests(parser, text, 0, page, fence_syntax=FenceSyntax.superfences)
+    }
+    assert executed <= collected, (
+        f"{page.name}: executed fences at lines {sorted(executed - collected)} are not run by pytest"
+    )
 
 
 def test_every_exec_fence_shows_its_source():

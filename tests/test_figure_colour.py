@@ -6,10 +6,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
-
-from figure_colour import figure_svgs, problems  # noqa: E402
-from svg_figure import PALETTE, svg_figure  # noqa: E402
 from test_built_site import SITE, built_pages  # noqa: E402
+
+from handbook.figure_colour import figure_svgs, problems  # noqa: E402
+from handbook.figures import PALETTE, svg_figure  # noqa: E402
 
 A, B = PALETTE[0], PALETTE[1]
 
@@ -27,6 +27,7 @@ def bars(**second):
         ax.bar([0], [1], color=A, label="first")
         ax.bar([1], [2], color=B, label="second", **second)
         ax.legend()
+
     return draw
 
 
@@ -35,6 +36,7 @@ def lines(**second):
         ax.plot([0, 1], [0, 1], color=A, label="first")
         ax.plot([0, 1], [1, 0], color=B, label="second", **second)
         ax.legend()
+
     return draw
 
 
@@ -43,6 +45,7 @@ def points(**second):
         ax.scatter([0, 1], [0, 1], color=A, marker="o", label="first")
         ax.scatter([0, 1], [1, 0], color=B, label="second", **second)
         ax.legend()
+
     return draw
 
 
@@ -52,17 +55,21 @@ def same_hatch(ax):
     ax.legend()
 
 
-@pytest.mark.parametrize("draw", [bars(), same_hatch, lines(), lines(linewidth=1.7), points(marker="o")],
-                         ids=["bars-plain", "bars-same-hatch", "lines-same-style", "lines-similar-width",
-                              "points-same-marker"])
+@pytest.mark.parametrize(
+    "draw",
+    [bars(), same_hatch, lines(), lines(linewidth=1.7), points(marker="o")],
+    ids=["bars-plain", "bars-same-hatch", "lines-same-style", "lines-similar-width", "points-same-marker"],
+)
 def test_colour_only_figures_are_caught(draw):
     found = problems(svg_of(draw))
     assert any("only by colour" in problem for problem in found), found
 
 
-@pytest.mark.parametrize("draw", [bars(hatch="//"), lines(linestyle="--"), lines(marker="s"), lines(linewidth=4),
-                                  points(marker="^")],
-                         ids=["bars-hatched", "lines-dashed", "lines-marker", "lines-thick", "points-triangle"])
+@pytest.mark.parametrize(
+    "draw",
+    [bars(hatch="//"), lines(linestyle="--"), lines(marker="s"), lines(linewidth=4), points(marker="^")],
+    ids=["bars-hatched", "lines-dashed", "lines-marker", "lines-thick", "points-triangle"],
+)
 def test_figures_with_a_second_carrier_pass(draw):
     assert problems(svg_of(draw)) == []
 
@@ -74,7 +81,7 @@ def test_a_figure_without_words_is_caught():
 
 def test_every_figure_on_the_site_carries_meaning_beyond_colour():
     checked, failures = 0, {}
-    for md, html in built_pages():
+    for _md, html in built_pages():
         for number, svg in enumerate(figure_svgs(html.read_text()), 1):
             checked += 1
             found = problems(svg)

@@ -6,18 +6,17 @@ import xml.etree.ElementTree as ET
 import matplotlib
 
 matplotlib.use("Agg")
+import grounding_coordinates as gc  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
+from small_vs_large_image import figure, summary  # noqa: E402
+from test_snippets import run  # noqa: E402
 from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor  # noqa: E402
 from transformers.vision_utils import get_vision_window_index  # noqa: E402
 
-import grounding_coordinates as gc  # noqa: E402
-from small_vs_large_image import figure, summary  # noqa: E402
-from svg_figure import compact, svg_figure  # noqa: E402
-from test_snippets import run  # noqa: E402
-
-from docs_fences import SNIPPETS  # noqa: E402
+from handbook.figures import compact, svg_figure  # noqa: E402
+from handbook.paths import SNIPPETS  # noqa: E402
 
 
 def direct_counts(side: int) -> tuple:
@@ -26,7 +25,7 @@ def direct_counts(side: int) -> tuple:
     grid = Qwen2VLImageProcessor()(images=Image.new("RGB", (side, side)), return_tensors="pt")["image_grid_thw"]
     _, cu = get_vision_window_index(grid, config.spatial_merge_size, config.window_size, config.patch_size)
     t, h, w = grid[0].tolist()
-    return t * h * w // config.spatial_merge_size ** 2, len(cu) - 1
+    return t * h * w // config.spatial_merge_size**2, len(cu) - 1
 
 
 def test_figure_counts_are_the_real_codes():
@@ -71,9 +70,11 @@ def test_compact_keeps_the_drawing_and_what_is_referenced():
 
 
 def test_compact_rounds_and_is_deterministic():
-    raw = ('<svg viewBox="0 0 10.123456 5"><metadata>m</metadata><g id="patch_1">\n  <path d="M 0.333333 -0.0001 '
-           'L 2.5 1.239999" clip-path="url(#c1)"/>\n  </g><clipPath id="c1"><rect x="0.3333" y="0"/></clipPath>'
-           '<g id="unused"><text x="1.23456">3.14159</text></g></svg>')
+    raw = (
+        '<svg viewBox="0 0 10.123456 5"><metadata>m</metadata><g id="patch_1">\n  <path d="M 0.333333 -0.0001 '
+        'L 2.5 1.239999" clip-path="url(#c1)"/>\n  </g><clipPath id="c1"><rect x="0.3333" y="0"/></clipPath>'
+        '<g id="unused"><text x="1.23456">3.14159</text></g></svg>'
+    )
     once = compact(raw)
     assert once == compact(raw)
     assert 'viewBox="0 0 10.12 5"' in once and 'd="M 0.33 0 L 2.5 1.24"' in once

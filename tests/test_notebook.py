@@ -7,15 +7,14 @@ chapters' own snippet functions computed here.
 import html
 import json
 import re
-from pathlib import Path
 
 import pytest
-
 from grounding_coordinates import absolute_to_original, model_input_size, visual_tokens
 from padding_trace import checks, trace
 from window_equivalence import compare
 
-ROOT = Path(__file__).resolve().parent.parent
+from handbook.paths import ROOT
+
 NOTEBOOK = ROOT / "docs" / "notebooks" / "reproduce.ipynb"
 PAGE = ROOT / "site" / "notebooks" / "reproduce" / "index.html"
 
@@ -69,7 +68,7 @@ def test_tokens_and_windows_agree_with_chapter_3(shown, side):
     assert row["llm_tokens"] == tr.merged[0] * tr.merged[1]
     assert row["windows"] == len(tr.window_patches)
     assert row["smallest_window_patches"] == min(tr.window_patches)
-    assert row["full_windows"] == sum(n == tr.window_side ** 2 * tr.merge_unit for n in tr.window_patches)
+    assert row["full_windows"] == sum(n == tr.window_side**2 * tr.merge_unit for n in tr.window_patches)
 
 
 @pytest.mark.parametrize("side", [84, 476, 448])

@@ -21,16 +21,20 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-NO_NETNS = ("NO NETWORK NAMESPACE: the kernel refused one (or OFFLINE_NETNS=0), so only the Python socket guard "
-            "blocks the network; Chromium, lychee and C libraries are not confined in this run")
+NO_NETNS = (
+    "NO NETWORK NAMESPACE: the kernel refused one (or OFFLINE_NETNS=0), so only the Python socket guard "
+    "blocks the network; Chromium, lychee and C libraries are not confined in this run"
+)
 OUTSIDE_HOST, OUTSIDE_IP = "handbook.example.invalid", "192.0.2.1"  # RFC 2606 / RFC 5737: reserved, unroutable
 
 
 def guard():
     module = sys.modules.get("offline_guard")
     if module is None or not module.installed():
-        pytest.fail("this pytest run is not guarded: run it through `make test` "
-                    "(or tools/offline/run .venv/bin/python -m pytest)")
+        pytest.fail(
+            "this pytest run is not guarded: run it through `make test` "
+            "(or tools/offline/run .venv/bin/python -m pytest)"
+        )
     return module
 
 
@@ -45,12 +49,15 @@ def refusal_log(tmp_path, monkeypatch):
 def test_the_makefile_runs_build_and_tests_offline():
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^OFFLINE := tools/offline/run$", makefile, re.MULTILINE)
-    recipes = {name: body for name, body in re.findall(r"^(build|test):[^\n]*\n((?:\t[^\n]*\n)+)", makefile, re.MULTILINE)}
+    recipes = {
+        name: body for name, body in re.findall(r"^(build|test):[^\n]*\n((?:\t[^\n]*\n)+)", makefile, re.MULTILINE)
+    }
     assert "$(OFFLINE) $(BIN)/mkdocs build" in recipes["build"]
     assert "$(OFFLINE) $(BIN)/mkdocs build" in recipes["test"]
     assert "$(OFFLINE) $(BIN)/python -m pytest" in recipes["test"]
-    assert "-s $(OFFLINE_GUARD_LOG)" in makefile and recipes["test"].count("$(NO_NETWORK_USED)") == 2, \
+    assert "-s $(OFFLINE_GUARD_LOG)" in makefile and recipes["test"].count("$(NO_NETWORK_USED)") == 2, (
         "make test must fail on any logged refusal, after the build and after the tests"
+    )
 
 
 def test_a_name_lookup_of_an_outside_host_is_refused(refusal_log):
@@ -103,7 +110,7 @@ def test_the_network_namespace_has_only_loopback():
     guard()
     if os.environ.get("OFFLINE_NETNS") != "1":
         # Not a quiet skip: tests/conftest.py repeats this in the terminal summary, and it is a warning.
-        warnings.warn(NO_NETNS, UserWarning)
+        warnings.warn(NO_NETNS, UserWarning, stacklevel=1)
         pytest.skip(NO_NETNS)
     assert [name for _, name in socket.if_nameindex()] == ["lo"]
     import _socket  # below the guard: what a C library or another program would get

@@ -5,9 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from docs_fences import ROOT
+from handbook.paths import ROOT, SITE
 
-SITE = ROOT / "site"
 sys.path.insert(0, str(ROOT / "scripts"))
 import bench  # noqa: E402  (the same module test_cost.py imports, not a second copy)
 

@@ -54,23 +54,23 @@ import torch
 import transformers
 from transformers import Qwen2_5_VLVisionConfig
 
-ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs"
-SITE = ROOT / "site"
+from handbook.paths import DOCS, ROOT, SITE
 
 # Pages being rewritten by another helper while this test was written: the lead empties this list at
 # integration. Nothing else may be added here.
 TEMPORARY_UNCHECKED = {}
 
-FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,}|~{3,})(?P<info>[^\n]*)\n.*?^(?P=indent)(?P=ticks)[ \t]*$",
-                   re.M | re.S)
+FENCE = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<ticks>`{3,}|~{3,})(?P<info>[^\n]*)\n.*?^(?P=indent)(?P=ticks)[ \t]*$", re.M | re.S
+)
 NUMBER = re.compile(r"(?<![A-Za-z0-9_.\\])\d+(?:\.\d+)*(?![\d_])")
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.*)$", re.M)
 
 
 # What the registry recomputes from.
 
-@functools.lru_cache(maxsize=None)
+
+@functools.cache
 def config():
     return Qwen2_5_VLVisionConfig()
 
@@ -124,8 +124,7 @@ def token_budget():
     import token_budget as tb
 
     ratio = 16
-    assert all(max(h, w) / min(h, w) <= ratio for h in tb.SIDES for w in tb.SIDES
-               if max(h, w) / min(h, w) <= ratio)
+    assert all(max(h, w) / min(h, w) <= ratio for h in tb.SIDES for w in tb.SIDES if max(h, w) / min(h, w) <= ratio)
     return tb.SIDES[0], tb.SIDES[-1], ratio
 
 
@@ -163,8 +162,18 @@ def ch6_round():
 
 
 def ch1_units():
-    return (patch(), patch(), token_px(), token_px(), window_px(), window_px(), window_patches(), window_patches(),
-            window_tokens(), window_tokens())
+    return (
+        patch(),
+        patch(),
+        token_px(),
+        token_px(),
+        window_px(),
+        window_px(),
+        window_patches(),
+        window_patches(),
+        window_tokens(),
+        window_tokens(),
+    )
 
 
 def ch1_analysis_4x4():
@@ -174,21 +183,31 @@ def ch1_analysis_4x4():
 # page -> [(pattern with one group per number, function giving those numbers in order)]
 REGISTRY = {
     "chapters/1-fixed-window-size.md": [
-        (r"a patch is\s+(\d+)x(\d+) pixels, an LLM token is a 2x2 group of patches \((\d+)x(\d+) pixels\), and a "
-         r"window is (\d+)x(\d+)\s+pixels, which is (\d+)x(\d+) patches or (\d+)x(\d+) LLM tokens", ch1_units),
+        (
+            r"a patch is\s+(\d+)x(\d+) pixels, an LLM token is a 2x2 group of patches \((\d+)x(\d+) pixels\), and a "
+            r"window is (\d+)x(\d+)\s+pixels, which is (\d+)x(\d+) patches or (\d+)x(\d+) LLM tokens",
+            ch1_units,
+        ),
         (r"a (\d+)x(\d+) group of patches", lambda: (config().spatial_merge_size,) * 2),
         (r"they are\s+(\d+), (\d+) and (\d+)\.", released_values),
-        (r"So \"(\d+)x(\d+)\" in the analysis is \S+ \*LLM tokens\*, that is (\d+)x(\d+) = (\d+) patches of (\d+) "
-         r"pixels", ch1_analysis_4x4),
+        (
+            r"So \"(\d+)x(\d+)\" in the analysis is \S+ \*LLM tokens\*, that is (\d+)x(\d+) = (\d+) patches of (\d+) "
+            r"pixels",
+            ch1_analysis_4x4,
+        ),
         (r"So \"\d+x\d+\" in the analysis is (\d+)x(\d+)", lambda: (window_tokens(), window_tokens())),
         (r"multiples of\s+(\d+) pixels", lambda: (token_px(),)),
         (r"LLM tokens of (\d+)x(\d+) pixels", lambda: (token_px(), token_px())),
     ],
     "chapters/2-window-size-calculation.md": [
-        (r"\((\d+) // (\d+) // (\d+) = (\d+)\)", lambda: (window_px(), config().spatial_merge_size, patch(),
-                                                          window_tokens())),
-        (r"window side is (\d+) \*merged tokens\*, which is (\d+)x(\d+)\s+\*patches\*",
-         lambda: (window_tokens(), window_patches(), window_patches())),
+        (
+            r"\((\d+) // (\d+) // (\d+) = (\d+)\)",
+            lambda: (window_px(), config().spatial_merge_size, patch(), window_tokens()),
+        ),
+        (
+            r"window side is (\d+) \*merged tokens\*, which is (\d+)x(\d+)\s+\*patches\*",
+            lambda: (window_tokens(), window_patches(), window_patches()),
+        ),
         (r"since transformers (\d+\.\d+)", lambda: (first_release_with_free_function()[0],)),
         (r"at most (\d+)x(\d+) pixels of the resized image", lambda: (window_px(), window_px())),
     ],
@@ -210,18 +229,25 @@ REGISTRY = {
         (r"every (\d+)x(\d+) patch group", lambda: (config().spatial_merge_size,) * 2),
     ],
     "chapters/5-attention-windows.md": [
-        (r"\*at most\* (\d+)x(\d+) merged tokens \((\d+)x(\d+) patches, (\d+)x(\d+) pixels\)",
-         lambda: (window_tokens(),) * 2 + (window_patches(),) * 2 + (window_px(),) * 2),
+        (
+            r"\*at most\* (\d+)x(\d+) merged tokens \((\d+)x(\d+) patches, (\d+)x(\d+) pixels\)",
+            lambda: (window_tokens(),) * 2 + (window_patches(),) * 2 + (window_px(),) * 2,
+        ),
         (r"an image smaller than (\d+)x(\d+) px", lambda: (window_px(), window_px())),
         (r"the (\d+)x(\d+) padded grid", lambda: (window_tokens(), window_tokens())),
     ],
     "chapters/6-coordinate-prediction.md": [
-        (r"one per\s+(\d+)x(\d+) block of (\d+)-pixel patches", lambda: (config().spatial_merge_size,) * 2 + (patch(),)),
+        (
+            r"one per\s+(\d+)x(\d+) block of (\d+)-pixel patches",
+            lambda: (config().spatial_merge_size,) * 2 + (patch(),),
+        ),
         (r"one step is one (\d+)x(\d+)-pixel token", lambda: (token_px(), token_px())),
         (r"answer in pixels of an (\d+)x(\d+) frame", lambda: (resized_side(84), resized_side(84))),
         (r"both sides are multiples of (\d+)", lambda: (token_px(),)),
-        (r"a side of (\d+) px \((\d+\.\d+) x (\d+)\) becomes (\d+) while (\d+) px \((\d+\.\d+) x (\d+)\) becomes (\d+)",
-         ch6_round),
+        (
+            r"a side of (\d+) px \((\d+\.\d+) x (\d+)\) becomes (\d+) while (\d+) px \((\d+\.\d+) x (\d+)\) becomes (\d+)",
+            ch6_round,
+        ),
         (r"sit on a rounding half \((\d+), (\d+), (\d+) px\)", rounding_halves),
         (r"`image_grid_thw \* (\d+)`", lambda: (patch(),)),
         (r"turns (\d+)x(\d+) \((\d+) tokens\) into (\d+)x(\d+) \((\d+) tokens\)", lambda: ch6_recipe()),
@@ -234,8 +260,10 @@ REGISTRY = {
         (r"a multiple of (\d+) pixels \*after", lambda: (window_px(),)),
         (r"from (\d+) to (\d+) pixels in steps of (\d+)", lambda: sweep_range()),
         (r"every height and width from (\d+) to (\d+) pixels", lambda: sweep_range()[:2]),
-        (r"sides from (\d+) to (\d+) px, aspect ratios up to (\d+):(\d+)",
-         lambda: (token_budget()[0], token_budget()[1], 1, token_budget()[2])),
+        (
+            r"sides from (\d+) to (\d+) px, aspect ratios up to (\d+):(\d+)",
+            lambda: (token_budget()[0], token_budget()[1], 1, token_budget()[2]),
+        ),
         (r"multiples of (\d+) buy", lambda: (window_px(),)),
         (r"only along a side that is a multiple of (\d+)", lambda: (window_px(),)),
         (r"Up to (\d+)x(\d+) pixels there is one window", lambda: (window_px(), window_px())),
@@ -247,15 +275,20 @@ REGISTRY = {
     ],
     "chapters/conclusion.md": [
         (r"It is (\d+)x(\d+) patches, (\d+)x(\d+)\s+tokens and (\d+) windows, (\d+) of them partial", conclusion_476),
-        (r"(\d+) visual tokens for (\d+)x(\d+) against (\d+)\s+for (\d+)x(\d+), a (\d+)x(\d+) grid of positions against"
-         r"\s+(\d+)x(\d+), and a coordinate frame of (\d+)x(\d+) pixels", lambda: conclusion_sentence()),
+        (
+            r"(\d+) visual tokens for (\d+)x(\d+) against (\d+)\s+for (\d+)x(\d+), a (\d+)x(\d+) grid of positions against"
+            r"\s+(\d+)x(\d+), and a coordinate frame of (\d+)x(\d+) pixels",
+            lambda: conclusion_sentence(),
+        ),
         (r"`(\d+)\*(\d+)\*(\d+)` gives at least (\d+)", min_pixels_tokens),
         (r"an image of up to (\d+)x(\d+) pixels is a single window", lambda: (window_px(), window_px())),
         (r"multiples of (\d+), the code", lambda: (window_px(),)),
     ],
     "calculator.md": [
-        (r"where (\d+) / (\d+) = (\d+\.\d+) rounds down to (\d+)",
-         lambda: (70, token_px(), 70 / token_px(), round(70 / token_px()))),
+        (
+            r"where (\d+) / (\d+) = (\d+\.\d+) rounds down to (\d+)",
+            lambda: (70, token_px(), 70 / token_px(), round(70 / token_px())),
+        ),
         (r"`round\((\d+\.\d+)\) == (\d+)`", lambda: (2.5, round(2.5))),
         (r"sides from (\d+) px to a million pixels", lambda: (min(golden_sides()),)),
         (r"just under and just over (\d+)", lambda: max_ratio()),
@@ -266,8 +299,10 @@ REGISTRY = {
         (r"Since transformers (\d+\.\d+) the window", lambda: (first_release_with_free_function()[0],)),
     ],
     "notebooks/reproduce.ipynb": [
-        (r"multiples of (\d+) px and cuts (\d+)-px patches; (\d+)x(\d+) patches become one LLM token",
-         lambda: (token_px(), patch(), config().spatial_merge_size, config().spatial_merge_size)),
+        (
+            r"multiples of (\d+) px and cuts (\d+)-px patches; (\d+)x(\d+) patches become one LLM token",
+            lambda: (token_px(), patch(), config().spatial_merge_size, config().spatial_merge_size),
+        ),
         (r"windows of at most (\d+)x(\d+) tokens", lambda: (window_tokens(), window_tokens())),
         (r"Up to (\d+)x(\d+) px the merged grid fits in one window", lambda: (window_px(), window_px())),
     ],
@@ -281,22 +316,31 @@ REGISTRY = {
         # The FLOP formula table: each constant is read off vit_flops.closed_form (which test_cost ties to
         # torch's FlopCounterMode) by evaluating it at probe dimensions.
         (r"\| patch embedding \| (\d+)·N·p·d \|", lambda: (flop_coefficients()["embedding"],)),
-        (r"\| \*L\* · (\d+)·N·\((\d+)·d² \+ (\d+)·d·I\) \| qkv (\d+)·d², proj d²; MLP gate, up and down (\d+)·d·I \|",
-         lambda: flop_coefficients()["blocks"]),
-        (r"\| (\d+)·d · \(\*F\* · Σ full n² \+ \(\*L\* − \*F\*\) · Σ window n²\) \| per head Q·Kᵀ and A·V, (\d+)·n²",
-         lambda: flop_coefficients()["attention"]),
+        (
+            r"\| \*L\* · (\d+)·N·\((\d+)·d² \+ (\d+)·d·I\) \| qkv (\d+)·d², proj d²; MLP gate, up and down (\d+)·d·I \|",
+            lambda: flop_coefficients()["blocks"],
+        ),
+        (
+            r"\| (\d+)·d · \(\*F\* · Σ full n² \+ \(\*L\* − \*F\*\) · Σ window n²\) \| per head Q·Kᵀ and A·V, (\d+)·n²",
+            lambda: flop_coefficients()["attention"],
+        ),
         (r"\| patch merger \| (\d+)·N·\(u·d² \+ d·O\) \|", lambda: (flop_coefficients()["merger"],)),
     ],
     "beyond/versions.md": [
-        (r"Up to (\d+\.\d+) the code is the method `get_window_index` of the Qwen2.5-VL vision model; from "
-         r"(\d+\.\d+) it", lambda: first_release_with_free_function()[::-1]),
-        (r"`Qwen2_5_VisionTransformerPretrainedModel.get_window_index` before (\d+\.\d+)\.",
-         lambda: (first_release_with_free_function()[0],)),
+        (
+            r"Up to (\d+\.\d+) the code is the method `get_window_index` of the Qwen2.5-VL vision model; from "
+            r"(\d+\.\d+) it",
+            lambda: first_release_with_free_function()[::-1],
+        ),
+        (
+            r"`Qwen2_5_VisionTransformerPretrainedModel.get_window_index` before (\d+\.\d+)\.",
+            lambda: (first_release_with_free_function()[0],),
+        ),
     ],
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def flop_coefficients() -> dict:
     """The constants of the cost page's FLOP formulas, read off vit_flops.closed_form at probe dimensions.
 
@@ -311,8 +355,14 @@ def flop_coefficients() -> dict:
     grid = torch.tensor([[1, 8, 12]])
 
     def parts(d, inner, out):
-        config = Qwen2_5_VLVisionConfig(depth=4, hidden_size=d, intermediate_size=inner, out_hidden_size=out,
-                                        num_heads=1, fullatt_block_indexes=[1, 3])
+        config = Qwen2_5_VLVisionConfig(
+            depth=4,
+            hidden_size=d,
+            intermediate_size=inner,
+            out_hidden_size=out,
+            num_heads=1,
+            fullatt_block_indexes=[1, 3],
+        )
         return config, closed_form(config, grid)
 
     def whole(value, divisor):
@@ -324,19 +374,23 @@ def flop_coefficients() -> dict:
         config, zero = parts(d, 0, 0)
         _, with_inner = parts(d, 1, 1)
         lengths = segment_lengths(grid, config)
-        n, p = sum(lengths["full"]), config.in_channels * config.temporal_patch_size * config.patch_size ** 2
-        unit, full = config.spatial_merge_size ** 2, len(config.fullatt_block_indexes)
+        n, p = sum(lengths["full"]), config.in_channels * config.temporal_patch_size * config.patch_size**2
+        unit, full = config.spatial_merge_size**2, len(config.fullatt_block_indexes)
         blocks = "qkv, proj and MLP (all blocks)"
         d2 = whole(zero[blocks], config.depth * n * d * d)
         di = whole(with_inner[blocks] - zero[blocks], config.depth * n * d)
         scale = math.gcd(d2, di)
-        found.append({
-            "embedding": whole(zero["patch embedding"], n * p * d),
-            "blocks": (scale, d2 // scale, di // scale, d2 // scale - 1, di // scale),  # qkv = all but proj's d²
-            "attention": (whole(zero["attention, full blocks"], full * d * sum(s * s for s in lengths["full"])),
-                          whole(zero["attention, full blocks"], 2 * full * d * sum(s * s for s in lengths["full"]))),
-            "merger": whole(zero["patch merger"], n * unit * d * d),
-        })
+        found.append(
+            {
+                "embedding": whole(zero["patch embedding"], n * p * d),
+                "blocks": (scale, d2 // scale, di // scale, d2 // scale - 1, di // scale),  # qkv = all but proj's d²
+                "attention": (
+                    whole(zero["attention, full blocks"], full * d * sum(s * s for s in lengths["full"])),
+                    whole(zero["attention, full blocks"], 2 * full * d * sum(s * s for s in lengths["full"])),
+                ),
+                "merger": whole(zero["patch merger"], n * unit * d * d),
+            }
+        )
         assert whole(with_inner["patch merger"] - zero["patch merger"], n * d) == found[-1]["merger"]
     assert found[0] == found[1], found
     return found[0]
@@ -386,7 +440,9 @@ def max_ratio():
 
     from transformers.models.qwen2_vl.image_processing_qwen2_vl import smart_resize
 
-    return (re.search(r"max\(height, width\) / min\(height, width\) > (\d+)", inspect.getsource(smart_resize)).group(1),)
+    return (
+        re.search(r"max\(height, width\) / min\(height, width\) > (\d+)", inspect.getsource(smart_resize)).group(1),
+    )
 
 
 def ch6_recipe():
@@ -415,15 +471,18 @@ def sweep_range():
 
 
 def first_shrunk_multiple():
+    import size_sweep
     from transformers.models.qwen2_vl.image_processing_qwen2_vl import smart_resize
 
-    import size_sweep
-
-    return next(side for side in size_sweep.SIDES if side % window_px() == 0
-                and smart_resize(side, side, token_px(), 56 * 56, 28 * 28 * 1280)[0] != side)
+    return next(
+        side
+        for side in size_sweep.SIDES
+        if side % window_px() == 0 and smart_resize(side, side, token_px(), 56 * 56, 28 * 28 * 1280)[0] != side
+    )
 
 
 # Reading a page.
+
 
 def blank(match: re.Match) -> str:
     return re.sub(r"[^\n]", " ", match.group(0))
@@ -438,7 +497,7 @@ def source_text(page: str) -> str:
     return (DOCS / page).read_text()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def prose(page: str) -> str:
     """The page's text, fences and tags and link targets blanked out (same length, so positions stay)."""
     text = source_text(page)
@@ -455,7 +514,7 @@ def exec_fences(page: str) -> list:
     return [(m.start(), m.group("info")) for m in FENCE.finditer(text) if 'exec="on"' in m.group("info")]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def fence_outputs(page: str) -> list:
     """The built Result tab of every executed fence, in page order, as text."""
     if page.endswith(".ipynb"):
@@ -466,7 +525,7 @@ def fence_outputs(page: str) -> list:
     page_html = built.read_text()
     outputs = []
     for tab in re.finditer(r'<div class="tabbed-set tabbed-alternate"', page_html):
-        body = page_html[tab.start():]
+        body = page_html[tab.start() :]
         first = re.search(r'<div class="tabbed-block">(.*?)</div>\s*<div class="tabbed-block">', body, re.S)
         outputs.append(html.unescape(re.sub(r"<[^>]+>", " ", first.group(1))))
     return outputs
@@ -499,13 +558,15 @@ def versions() -> set:
         parts = version.split(".")
         found |= {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
     lock = (ROOT / "requirements-4.52.4.lock").read_text()
-    assert "transformers==4.52.4" in lock and f"transformers=={transformers.__version__}" in (
-        ROOT / "requirements.lock").read_text()
+    assert (
+        "transformers==4.52.4" in lock
+        and f"transformers=={transformers.__version__}" in (ROOT / "requirements.lock").read_text()
+    )
     return found
 
 
 def ledger_quotes() -> str:
-    import claims
+    from handbook import claims
 
     return " ".join(claim.claim for claim in claims.all_claims())
 
@@ -534,7 +595,6 @@ def unaccounted(page: str) -> list:
     quoted = numbers_in(ledger_quotes())
     known_versions = versions()
     section_list = sections(page)
-    opening_end = section_list[0][1]
     verdict_outputs = " ".join(out for (pos, info), out in zip(fences, outputs) if "verdicts" in info)
     chapter_numbers = {p.name.split("-")[0]: p for p in (DOCS / "chapters").glob("*-*.md")}
 
@@ -545,22 +605,23 @@ def unaccounted(page: str) -> list:
 
     analysis_sizes = {n for n in re.findall(r"(\d+)x\1 image", ledger_quotes())}
     quotes_lower = " ".join(ledger_quotes().lower().split())
-    from source_excerpt import statement
     from transformers.vision_utils import get_vision_window_index
+
+    from handbook.excerpts import statement
 
     pad_value_is_minus_100 = "-100" in statement(get_vision_window_index, r"F\.pad\(").text
 
     def sentence_around(at):
         start = max(raw.rfind(". ", 0, at), raw.rfind("\n\n", 0, at), raw.rfind("\n- ", 0, at))
         ends = [e for e in (raw.find(". ", at), raw.find("\n\n", at), raw.find("\n- ", at)) if e != -1]
-        return raw[start:min(ends) if ends else len(raw)]
+        return raw[start : min(ends) if ends else len(raw)]
 
     def in_quotation(at):
         for opener, closer in (('"', '"'), ("“", "”")):
             left = text.rfind(opener, text.rfind("\n\n", 0, at), at)
             right = text.find(closer, at)
             if left != -1 and right != -1 and (opener != '"' or text.count('"', 0, left) % 2 == 0):
-                quoted = " ".join(text[left + 1:right].lower().split())
+                quoted = " ".join(text[left + 1 : right].lower().split())
                 if quoted and quoted in quotes_lower:
                     return True
         return False
@@ -572,28 +633,33 @@ def unaccounted(page: str) -> list:
         if at in covered:
             continue
         line_start = text.rfind("\n", 0, at) + 1
-        line = text[line_start:text.find("\n", at)]
-        before = text[max(0, at - 8):at]
+        line = text[line_start : text.find("\n", at)]
+        before = text[max(0, at - 8) : at]
         if any(s <= at < e for s, e in quotes) and number in quoted:
             continue
-        if any(s <= at < e for s, e in cited) or re.search(r"(#|arXiv:)$", before) or re.search(
-                r"arXiv:\d*\.?$", before):
+        if (
+            any(s <= at < e for s, e in cited)
+            or re.search(r"(#|arXiv:)$", before)
+            or re.search(r"arXiv:\d*\.?$", before)
+        ):
             continue
-        if number in analysis_sizes and (re.match(rf"x{number}\b", text[m.end():m.end() + 8]) or re.search(
-                rf"{number}x$", text[max(0, at - 8):at]) or re.match(r"\s*px\b", text[m.end():m.end() + 8])):
+        if number in analysis_sizes and (
+            re.match(rf"x{number}\b", text[m.end() : m.end() + 8])
+            or re.search(rf"{number}x$", text[max(0, at - 8) : at])
+            or re.match(r"\s*px\b", text[m.end() : m.end() + 8])
+        ):
             continue
         if in_quotation(at):
             continue
         if "](https://" in sentence_around(at):
             continue
-        if number == "100" and text[at - 1:at] == "-" and pad_value_is_minus_100:
+        if number == "100" and text[at - 1 : at] == "-" and pad_value_is_minus_100:
             continue
         title = re.match(r'\s*!!! quote "The analysis, section (\d+)"', line)
         if title and title.group(1) == number and page.startswith(f"chapters/{number}-"):
             continue
         heading = HEADING.match(line)
-        if heading and re.match(rf"{re.escape(number)}\.", heading.group(2)) and page.startswith(
-                f"chapters/{number}-"):
+        if heading and re.match(rf"{re.escape(number)}\.", heading.group(2)) and page.startswith(f"chapters/{number}-"):
             continue
         if re.match(r"[ \t]*\d+\.[ \t]", line) and line.lstrip().startswith(number + "."):
             continue
@@ -601,13 +667,17 @@ def unaccounted(page: str) -> list:
             numbered = [h.group(2) for h in HEADING.finditer(text) if re.match(r"\d+\. ", h.group(2))]
             if numbered.index(heading.group(2)) + 1 == int(number):  # the notebook's steps, numbered in order
                 continue
-        link = re.match(r"\[[^\]]*?(\d+)\]\(([^)]*)\)", raw[raw.rfind("[", 0, at + 1):][:200])
-        if link and link.group(1) == number and number in chapter_numbers and \
-                Path(link.group(2).split("#")[0]).name == chapter_numbers[number].name:
+        link = re.match(r"\[[^\]]*?(\d+)\]\(([^)]*)\)", raw[raw.rfind("[", 0, at + 1) :][:200])
+        if (
+            link
+            and link.group(1) == number
+            and number in chapter_numbers
+            and Path(link.group(2).split("#")[0]).name == chapter_numbers[number].name
+        ):
             continue
-        if number in known_versions and re.search(r"(transformers|torch|release)\s*$", text[max(0, at - 14):at]):
+        if number in known_versions and re.search(r"(transformers|torch|release)\s*$", text[max(0, at - 14) : at]):
             continue
-        anchor = re.search(r'<a href="(\?[^"]*)">[^<]*$', raw[max(0, at - 300):at + 1])
+        anchor = re.search(r'<a href="(\?[^"]*)">[^<]*$', raw[max(0, at - 300) : at + 1])
         if anchor and number in dict(parse_qsl(urlsplit(html.unescape(anchor.group(1))).query)).values():
             continue
         if number in section_numbers(at):
@@ -642,7 +712,9 @@ def test_the_scan_sees_hand_typed_numbers(tmp_path, monkeypatch):
     monkeypatch.setattr(module, "DOCS", fake)
     prose.cache_clear()
     try:
-        (fake / page).write_text(text.replace("The grid sizes are right", "The grid sizes are right (all 9137 of them)"))
+        (fake / page).write_text(
+            text.replace("The grid sizes are right", "The grid sizes are right (all 9137 of them)")
+        )
         assert any("9137" in line for line in unaccounted(page))
         prose.cache_clear()
         (fake / page).write_text(text.replace("the 476\npx image gets more", "the 477\npx image gets more"))

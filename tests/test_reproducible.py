@@ -3,7 +3,7 @@
 The second build is the suite's one extra build (tests/conftest.py's `deploy_site`): into a temporary
 directory, with the environment `make test` built site/ with (SOURCE_DATE_EPOCH, the last commit's time,
 exported by the Makefile; offline), and with SITE_URL set to a GitHub Pages project address,
-https://example.github.io/handbook/. Every file must equal site/'s once that address is written as
+https://docs.example.org/handbook/. Every file must equal site/'s once that address is written as
 site/'s own (site_url of mkdocs.yml as read now): canonical links, sitemap.xml, claims.json's evidence
 links, and 404.html's root-absolute paths ("/handbook/assets/..." against "/assets/...", Material's base
 and storage scope) are where it appears. sitemap.xml.gz is compared after decompression, with its gzip header. Nothing else may differ.
@@ -13,20 +13,19 @@ differ in exactly these places, all derived from that date: the provenance line 
 same text in search/search_index.json, <lastmod> in sitemap.xml, and sitemap.xml.gz. Nothing else is
 volatile: figures are SVG with fixed ids and no timestamp (snippets/svg_figure.py), tiny models are
 seeded, no page prints a timing, and the executed notebook's printed output is merged into one block
-per cell after execution (mkdocs_hooks.py; the kernel otherwise splits it wherever it happened to flush).
+per cell after execution (handbook/hooks/notebook.py; the kernel otherwise splits it wherever it happened to flush).
 """
 
 import datetime
 import difflib
 import gzip
-import importlib.util
 import os
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from site_build import DEPLOY_URL
+from handbook.site_build import DEPLOY_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "site"
@@ -70,9 +69,10 @@ def test_a_second_build_is_byte_identical(deploy_site):
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if not epoch:
         pytest.fail("SOURCE_DATE_EPOCH is not set: run through `make test`, which exports it and builds site/ with it")
-    date = datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).strftime("%Y-%m-%d")
-    assert f'data-built="{date}"' in (SITE / "index.html").read_text(), \
+    date = datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).strftime("%Y-%m-%d")
+    assert f'data-built="{date}"' in (SITE / "index.html").read_text(), (
         "site/ was not built with this SOURCE_DATE_EPOCH: rebuild it (make test does)"
+    )
     local = site_url()
     assert local != DEPLOY_URL and DEPLOY_URL in (deploy_site / "index.html").read_text()
 
@@ -90,8 +90,7 @@ def test_a_second_build_is_byte_identical(deploy_site):
 
 
 def test_the_build_date_follows_source_date_epoch(monkeypatch):
-    spec = importlib.util.spec_from_file_location("mkdocs_hooks", ROOT / "mkdocs_hooks.py")
-    mkdocs_hooks = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mkdocs_hooks)
+    from handbook.hooks.provenance import build_date
+
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "86400")
-    assert mkdocs_hooks.build_date() == "1970-01-02"
+    assert build_date() == "1970-01-02"

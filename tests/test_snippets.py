@@ -9,16 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from docs_fences import ROOT, SNIPPETS, exec_fences
+from handbook.fences import exec_fences
+from handbook.paths import ROOT, SNIPPETS
 
 SCRIPTS = sorted(p for p in SNIPPETS.glob("*.py"))
 
 
-@functools.lru_cache(maxsize=None)  # each file runs once per session; several tests read its output
+@functools.cache  # each file runs once per session; several tests read its output
 def run(path: Path) -> str:
     env = {**os.environ, "MPLBACKEND": "Agg", "HF_HUB_OFFLINE": "1", "PYTHONPATH": ""}
-    return subprocess.run([sys.executable, str(path.relative_to(ROOT))], cwd=ROOT, capture_output=True,
-                          text=True, check=True, env=env).stdout
+    return subprocess.run(
+        [sys.executable, str(path.relative_to(ROOT))], cwd=ROOT, capture_output=True, text=True, check=True, env=env
+    ).stdout
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)

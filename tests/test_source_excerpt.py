@@ -14,17 +14,18 @@ import transformers
 from transformers import vision_utils
 from transformers.vision_utils import get_vision_window_index
 
-from source_excerpt import repo_path, resolve, source_of, statement
+from handbook.excerpts import repo_path, resolve, source_of, statement
+from handbook.paths import ROOT, SITE
 
-ROOT = Path(__file__).resolve().parent.parent
-SITE = ROOT / "site"
-INSTALLED = {"transformers": (Path(transformers.__file__).parent, "src/transformers/", transformers.__version__),
-             "qwen-vl-utils": (Path(qwen_vl_utils.__file__).parent, "qwen_vl_utils/", version("qwen-vl-utils"))}
+INSTALLED = {
+    "transformers": (Path(transformers.__file__).parent, "src/transformers/", transformers.__version__),
+    "qwen-vl-utils": (Path(qwen_vl_utils.__file__).parent, "qwen_vl_utils/", version("qwen-vl-utils")),
+}
 
 
 def installed_lines(excerpt):
     file = Path(transformers.__file__).parent / excerpt.repo_path.removeprefix("src/transformers/")
-    return file.read_text().splitlines()[excerpt.first - 1: excerpt.last]
+    return file.read_text().splitlines()[excerpt.first - 1 : excerpt.last]
 
 
 def test_statement_is_the_installed_line():
@@ -48,8 +49,8 @@ def test_whole_function_is_the_installed_definition():
     file = Path(transformers.__file__).parent / "vision_utils.py"
     lines = file.read_text().splitlines()
     assert lines[excerpt.first - 1].startswith("def get_vision_window_index(")
-    assert list(excerpt.lines) == lines[excerpt.first - 1: excerpt.last]
-    following = [line for line in lines[excerpt.last:] if line.strip()]
+    assert list(excerpt.lines) == lines[excerpt.first - 1 : excerpt.last]
+    following = [line for line in lines[excerpt.last :] if line.strip()]
     assert not following or not following[0].startswith((" ", "\t")), following[0]
     assert excerpt.lines[-1].startswith(" ") and excerpt.lines[-1].strip()
 
@@ -73,19 +74,30 @@ def test_resolve_and_repo_path():
 
 
 def test_command_line_prints_the_statement():
-    out = subprocess.run([sys.executable, "snippets/source_excerpt.py",
-                          "transformers.vision_utils:get_vision_window_index", "vit_merger_window_size ="],
-                         cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [
+            sys.executable,
+            "snippets/source_excerpt.py",
+            "transformers.vision_utils:get_vision_window_index",
+            "vit_merger_window_size =",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "vit_merger_window_size = window_size // spatial_merge_size // patch_size" in out
 
 
 # ---------------------------------------------------------------- every excerpt on every built page
 
 EXCERPT = re.compile(
-    r'<code>(?P<path>[^<]+)</code>, lines? (?P<first>\d+)(?:–(?P<last>\d+))? of the installed '
+    r"<code>(?P<path>[^<]+)</code>, lines? (?P<first>\d+)(?:–(?P<last>\d+))? of the installed "
     r'(?P<package>transformers|qwen-vl-utils) (?P<version>[0-9][^ <]*)(?: \(<a href="(?P<url>[^"]+)">)?.*?</p>\s*'
     r'<div class="language-python highlight"><table class="highlighttable"><tr><td class="linenos">(?P<numbers>.*?)</td>'
-    r'<td class="code">(?P<code>.*?)</td></tr></table>', re.DOTALL)
+    r'<td class="code">(?P<code>.*?)</td></tr></table>',
+    re.DOTALL,
+)
 
 
 def shown_excerpts(page: Path) -> list:
@@ -94,8 +106,18 @@ def shown_excerpts(page: Path) -> list:
     for m in EXCERPT.finditer(page.read_text()):
         numbers = [int(n) for n in re.findall(r">(\d+)</(?:a|span)>", m["numbers"])]  # anchored or plain numbers
         code = html.unescape(re.sub(r"<[^>]+>", "", m["code"]))
-        found.append((m["path"], int(m["first"]), int(m["last"] or m["first"]), m["package"], m["version"],
-                      m["url"], numbers, code.rstrip("\n").split("\n")))
+        found.append(
+            (
+                m["path"],
+                int(m["first"]),
+                int(m["last"] or m["first"]),
+                m["package"],
+                m["version"],
+                m["url"],
+                numbers,
+                code.rstrip("\n").split("\n"),
+            )
+        )
     return found
 
 
@@ -113,7 +135,7 @@ def test_every_excerpt_on_the_site_shows_the_installed_lines():
             assert path.startswith(prefix), where
             file_lines = (root / path.removeprefix(prefix)).read_text().splitlines()
             assert numbers == list(range(first, last + 1)), f"{where}: line numbers shown {numbers[:3]}..."
-            assert lines == file_lines[first - 1: last], f"{where}: the lines shown are not the file's"
+            assert lines == file_lines[first - 1 : last], f"{where}: the lines shown are not the file's"
             if url:
                 assert url.endswith(f"/v{installed_version}/{path}#L{first}-L{last}"), f"{where}: {url}"
             checked += 1

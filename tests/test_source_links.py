@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SITE, DOCS = ROOT / "site", ROOT / "docs"
+from handbook.paths import DOCS, ROOT, SITE
+
 SOURCES = sorted(DOCS.rglob("*.md")) + sorted(DOCS.rglob("*.ipynb"))
 
 

@@ -3,17 +3,15 @@
 import json
 import os
 import re
-from pathlib import Path
 from unittest import mock
 
-import pytest
 import yaml
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.utils.yaml import get_yaml_loader, yaml_load
 
-from site_build import DEPLOY_URL
+from handbook.paths import ROOT
+from handbook.site_build import DEPLOY_URL
 
-ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
 
 
@@ -60,12 +58,13 @@ def test_main_is_built_with_make_build_and_published_to_pages():
     assert "make build" in runs(data) and "build" in make_targets()
     build_step = next(step for step in steps(data) if step.get("run") == "make build")
     configure = uses(data, "actions/configure-pages")
-    assert configure and build_step["env"]["SITE_URL"] == "${{ steps.%s.outputs.base_url }}/" % configure[0]["id"]
+    assert configure and build_step["env"]["SITE_URL"] == f"${{{{ steps.{configure[0]['id']}.outputs.base_url }}}}/"
     site_dir = re.search(r"^SITE := (\S+)$", (ROOT / "Makefile").read_text(), re.MULTILINE).group(1)
     assert [step["with"]["path"] for step in uses(data, "actions/upload-pages-artifact")] == [site_dir]
     assert uses(data, "actions/deploy-pages")
-    assert site_url_follows_the_environment((ROOT / "mkdocs.yml").read_text()), \
+    assert site_url_follows_the_environment((ROOT / "mkdocs.yml").read_text()), (
         "mkdocs.yml must read site_url from SITE_URL (site_url: !ENV [SITE_URL, ...])"
+    )
 
 
 def read_mkdocs_yml(text: str) -> dict:
@@ -94,12 +93,15 @@ def test_the_site_url_check_fails_without_the_env_tag():
 
 # --------------------------------------- the site built for a GitHub Pages project address (a subpath)
 
+
 def test_claims_json_links_to_the_published_pages(deploy_site):
     records = json.loads((deploy_site / "claims.json").read_text())
     evidence = [r["evidence"] for r in records]
-    assert evidence and all(e.startswith(DEPLOY_URL) for e in evidence), [e for e in evidence if not e.startswith(DEPLOY_URL)][:3]
+    assert evidence and all(e.startswith(DEPLOY_URL) for e in evidence), [
+        e for e in evidence if not e.startswith(DEPLOY_URL)
+    ][:3]
     for link in evidence:  # each link names a built page and an anchor on it
-        page, _, anchor = link[len(DEPLOY_URL):].partition("#")
+        page, _, anchor = link[len(DEPLOY_URL) :].partition("#")
         html = (deploy_site / page / "index.html").read_text()
         assert anchor and f'id="{anchor}"' in html, link
 
@@ -113,8 +115,10 @@ def test_canonical_links_and_sitemap_use_the_published_address(deploy_site):
         canonical = re.findall(r'<link rel="canonical" href="([^"]+)"', html.read_text())
         assert canonical == [expected], f"{html.relative_to(deploy_site)}: {canonical}"
     locations = re.findall(r"<loc>([^<]+)</loc>", (deploy_site / "sitemap.xml").read_text())
-    expected = {DEPLOY_URL + ("" if p.parent == deploy_site else p.parent.relative_to(deploy_site).as_posix() + "/")
-                for p in pages}
+    expected = {
+        DEPLOY_URL + ("" if p.parent == deploy_site else p.parent.relative_to(deploy_site).as_posix() + "/")
+        for p in pages
+    }
     assert set(locations) == expected, sorted(set(locations) ^ expected)[:5]
 
 

@@ -14,16 +14,23 @@ from urllib.parse import urlparse
 
 import pytest
 
-from site_build import DEPLOY_URL
+from handbook.paths import ROOT
+from handbook.site_build import DEPLOY_URL
 
-ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "site"
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-                  # Chromium itself resolves no host name but the local server's (offline, see tools/offline/run).
-                  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    # Chromium itself resolves no host name but the local server's (offline, see tools/offline/run).
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
 
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
@@ -38,7 +45,7 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     def translate_path(self, path):
         if not path.startswith(self.prefix):
             return os.path.join(self.directory, "\0outside-the-site")  # no such file: 404
-        return super().translate_path("/" + path[len(self.prefix):])
+        return super().translate_path("/" + path[len(self.prefix) :])
 
     def send_error(self, code, message=None, explain=None):
         page = Path(self.directory) / "404.html"
@@ -103,8 +110,13 @@ class PageRecorder:
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.page_errors.append(str(error)))
         page.on("response", self._response)
-        page.on("requestfailed", lambda request: request.url not in self.outside_requests
-                and self.failed_requests.append(f"{request.url}: {request.failure}"))
+        page.on(
+            "requestfailed",
+            lambda request: (
+                request.url not in self.outside_requests
+                and self.failed_requests.append(f"{request.url}: {request.failure}")
+            ),
+        )
         page.context.route("**/*", self._route(local_host))
 
     def expect_missing_document(self, url: str):
@@ -130,6 +142,7 @@ class PageRecorder:
             else:
                 self.outside_requests.append(url)
                 route.abort()
+
         return handle
 
     def assert_clean(self):

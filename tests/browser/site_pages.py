@@ -3,7 +3,7 @@
 import json
 import re
 
-from docs_fences import DOCS
+from handbook.paths import DOCS
 
 
 def site_pages() -> list:

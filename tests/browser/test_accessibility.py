@@ -3,7 +3,6 @@ only colours): one h1 and no skipped heading level, every image and figure named
 verdict badges that say their verdict in words. Colour in figures: tests/test_figure_colour.py."""
 
 import pytest
-
 from site_pages import page_id, page_path, site_pages
 
 VERDICTS = {"confirmed", "partly true", "refuted", "unsupported"}

@@ -7,7 +7,6 @@ rule set (WCAG 2.0/2.1/2.2 A and AA, plus best practices). Rules turned off, eac
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-
 from site_pages import page_id, page_path, site_pages
 
 # rule id -> why it is off. Empty: every rule axe runs by default must pass.
@@ -17,14 +16,17 @@ AXE = Axe()
 
 
 def violations(page) -> list:
-    options = {"resultTypes": ["violations"],
-               "rules": {rule: {"enabled": False} for rule in DISABLED_RULES}}
+    options = {"resultTypes": ["violations"], "rules": {rule: {"enabled": False} for rule in DISABLED_RULES}}
     found = AXE.run(page, options=options).response["violations"]
-    return [f"{v['id']} ({v['impact']}): {v['help']} -- "
-            + "; ".join(f"{' '.join(map(str, node['target']))}: {node['failureSummary'].splitlines()[-1].strip()}"
-                        for node in v["nodes"][:4])
-            + (f" (+{len(v['nodes']) - 4} more)" if len(v["nodes"]) > 4 else "")
-            for v in found]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} -- "
+        + "; ".join(
+            f"{' '.join(map(str, node['target']))}: {node['failureSummary'].splitlines()[-1].strip()}"
+            for node in v["nodes"][:4]
+        )
+        + (f" (+{len(v['nodes']) - 4} more)" if len(v["nodes"]) > 4 else "")
+        for v in found
+    ]
 
 
 @pytest.fixture(scope="module", params=["light", "dark"])

@@ -8,12 +8,16 @@ pytest's default import mode cannot collect two test modules with one basename.)
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
-
 from calculator_golden import MAX_LISTED_WINDOWS, PRESETS, case, reference
-from window_layout import window_layout
 
-FIELDS = {"width": "#calc-width", "height": "#calc-height", "min_pixels": "#calc-min-pixels",
-          "max_pixels": "#calc-max-pixels"}
+from handbook.window_layout import window_layout
+
+FIELDS = {
+    "width": "#calc-width",
+    "height": "#calc-height",
+    "min_pixels": "#calc-min-pixels",
+    "max_pixels": "#calc-max-pixels",
+}
 
 
 def open_calculator(recorded_page, **query):
@@ -28,34 +32,51 @@ def set_fields(page, **values):
     """Type into the fields and wait until the page has recomputed (it writes the URL, then renders)."""
     for name, value in values.items():
         page.fill(FIELDS[name], value)
-    page.wait_for_function("""(expected) => {
+    page.wait_for_function(
+        """(expected) => {
         const q = new URLSearchParams(location.search);
         return Object.entries(expected).every(([k, v]) => q.get(k) === v);
-    }""", arg=values)
+    }""",
+        arg=values,
+    )
 
 
 def shown(page) -> dict:
     text = lambda sel: page.inner_text(sel) if page.query_selector(sel) else None  # noqa: E731
-    return {"resized": text("#calc-resized"), "grid": text("#calc-grid"), "tokens": text("#calc-tokens"),
-            "windows": text("#calc-windows"), "full": text("#calc-full"), "smallest": text("#calc-smallest"),
-            "equal": text("#calc-equal"), "messages": page.inner_text("#calc-messages"),
-            "output": page.inner_text("#calc-output")}
+    return {
+        "resized": text("#calc-resized"),
+        "grid": text("#calc-grid"),
+        "tokens": text("#calc-tokens"),
+        "windows": text("#calc-windows"),
+        "full": text("#calc-full"),
+        "smallest": text("#calc-smallest"),
+        "equal": text("#calc-equal"),
+        "messages": page.inner_text("#calc-messages"),
+        "output": page.inner_text("#calc-output"),
+    }
 
 
 def expected_display(r: dict, c: dict) -> dict:
     """How the page writes transformers' answer: width x height, columns x rows, thousands with commas.
     Above the golden's indexing limit the windows come from the closed form that tests/test_calculator.py
     checks against get_vision_window_index."""
-    out = {"resized": f"{r['resized'][1]} x {r['resized'][0]}", "grid": f"{r['grid'][1]} x {r['grid'][0]}",
-           "tokens": f"{r['tokens']:,}"}
+    out = {
+        "resized": f"{r['resized'][1]} x {r['resized'][0]}",
+        "grid": f"{r['grid'][1]} x {r['grid'][0]}",
+        "tokens": f"{r['tokens']:,}",
+    }
     w = r["windows"]
     if w == {"indexed": False}:
         w = window_layout(*r["grid"], c, MAX_LISTED_WINDOWS)
     if w is None:
         out["windows"] = "none"
     elif "count" in w:
-        out.update(windows=f"{w['count']:,}", full=f"{w['full']:,}", smallest=f"{w['smallest']:,}",
-                   equal="yes" if w["equals_full_attention"] else "no")
+        out.update(
+            windows=f"{w['count']:,}",
+            full=f"{w['full']:,}",
+            smallest=f"{w['smallest']:,}",
+            equal="yes" if w["equals_full_attention"] else "no",
+        )
     return out
 
 
@@ -104,8 +125,13 @@ def test_typed_sizes_show_transformers_numbers(recorded_page):
 
     # The URL reproduces the result in a fresh page.
     query = parse_qs(urlparse(page.url).query)
-    assert query == {"model": ["qwen2.5-vl"], "width": ["4000"], "height": ["3000"],
-                     "min_pixels": [str(PRESETS["qwen2.5-vl"]["min_pixels"])], "max_pixels": ["12845056"]}
+    assert query == {
+        "model": ["qwen2.5-vl"],
+        "width": ["4000"],
+        "height": ["3000"],
+        "min_pixels": [str(PRESETS["qwen2.5-vl"]["min_pixels"])],
+        "max_pixels": ["12845056"],
+    }
     page.goto(page.url, wait_until="load")
     page.wait_for_selector("#qwen-calculator[data-ready='true']")
     assert page.input_value("#calc-width") == "4000"
@@ -114,8 +140,9 @@ def test_typed_sizes_show_transformers_numbers(recorded_page):
 
 
 def test_huge_inputs_stay_responsive(recorded_page):
-    page = open_calculator(recorded_page, model="qwen2.5-vl", width=1_000_000, height=999_999,
-                           min_pixels=10**12, max_pixels=10**12)
+    page = open_calculator(
+        recorded_page, model="qwen2.5-vl", width=1_000_000, height=999_999, min_pixels=10**12, max_pixels=10**12
+    )
     c = case("qwen2.5-vl", 999_999, 1_000_000, 10**12, 10**12)
     r = reference(c)
     assert r["windows"] == {"indexed": False}  # above the golden's limit: the closed form gives the windows
@@ -170,8 +197,7 @@ def test_bad_inputs_get_a_message_naming_the_problem(recorded_page):
 
 
 def test_min_pixels_above_max_pixels_is_flagged_and_computed(recorded_page):
-    page = open_calculator(recorded_page, model="qwen2.5-vl", width=640, height=480, min_pixels=5000,
-                           max_pixels=1000)
+    page = open_calculator(recorded_page, model="qwen2.5-vl", width=640, height=480, min_pixels=5000, max_pixels=1000)
     messages = page.inner_text("#calc-messages")
     assert "min_pixels (5,000) is above max_pixels (1,000)" in messages
     assert "does not check" in messages

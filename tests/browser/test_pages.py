@@ -1,7 +1,6 @@
 """Every page in a real browser: renders, no console error, nothing requested from outside the site."""
 
 import pytest
-
 from site_pages import page_id, page_path, site_pages
 
 

@@ -4,7 +4,6 @@ browser by a web worker. Typing a query must list the page that answers it."""
 import re
 
 import pytest
-
 from site_pages import page_id, page_path, site_pages, title_of
 
 RESULT_LINKS = "li.md-search-result__item > a.md-search-result__link"
@@ -64,15 +63,18 @@ def search(browser, site_url):
         assert pages, f"the search worker found nothing for {query!r}"
         # The list on screen is rendered from that answer: one item per page of the answer, in its order
         # (the first ones; more render on scroll). Until then an earlier answer may still be shown.
-        page.wait_for_function("""([expected, root]) => {
+        page.wait_for_function(
+            """([expected, root]) => {
           const items = [...document.querySelectorAll("li.md-search-result__item")];
           return items.length > 0 && items.length <= expected.length && items.every((li, i) => {
             const link = li.querySelector("a.md-search-result__link");
             return link && new URL(link.href).pathname === new URL(expected[i], root).pathname;
           });
-        }""", arg=[pages, site_url])
+        }""",
+            arg=[pages, site_url],
+        )
         hrefs = page.eval_on_selector_all(RESULT_LINKS, "links => links.map(a => a.href)")
-        return [re.sub(r"\?.*$", "", href)[len(site_url):] for href in hrefs]
+        return [re.sub(r"\?.*$", "", href)[len(site_url) :] for href in hrefs]
 
     yield run
     context.close()

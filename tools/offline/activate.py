@@ -6,7 +6,8 @@ import sys
 
 if "offline_guard" not in sys.modules:
     _spec = importlib.util.spec_from_file_location(
-        "offline_guard", os.path.join(os.environ["OFFLINE_GUARD_DIR"], "offline_guard.py"))
+        "offline_guard", os.path.join(os.environ["OFFLINE_GUARD_DIR"], "offline_guard.py")
+    )
     _module = importlib.util.module_from_spec(_spec)
     sys.modules["offline_guard"] = _module
     _spec.loader.exec_module(_module)

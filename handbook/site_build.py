@@ -2,7 +2,7 @@
 
 - site_problem(): why site/ cannot stand for the sources as they are now (missing, or older than one of
   them), or None.
-- The deploy-style build: the site built a second time with SITE_URL=https://example.github.io/handbook/,
+- The deploy-style build: the site built a second time with SITE_URL=https://docs.example.org/handbook/,
   as GitHub Pages serves a project (under a subpath of another host). tests/test_reproducible.py compares
   it with site/ (byte for byte, but for the address); tests/test_workflows.py and
   tests/browser/test_deploy.py check and serve it. It starts in the background, at a lower priority, as
@@ -18,10 +18,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SITE = ROOT / "site"
+from handbook.paths import ROOT, SITE
+
 # What a build of site/ reads: a newer file here means site/ shows an older state of the handbook.
-SITE_SOURCES = ["docs", "snippets", "mkdocs.yml", "mkdocs_hooks.py", "requirements.lock", "requirements-4.52.4.lock"]
+SITE_SOURCES = ["docs", "snippets", "mkdocs.yml", "handbook", "requirements.lock", "requirements-4.52.4.lock"]
 
 
 def source_files():
@@ -34,10 +34,10 @@ def source_files():
 
 
 def _when(seconds: float) -> str:
-    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return datetime.datetime.fromtimestamp(seconds, datetime.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def site_problem() -> str | None:
     """Why site/ cannot stand for the current sources, or None: missing, or older than a source file.
     site/'s age is its oldest generated page (mkdocs build rewrites every file; a clone's checkout gives
@@ -47,8 +47,10 @@ def site_problem() -> str | None:
     built = min(p.stat().st_mtime for p in [*SITE.rglob("*.html"), SITE / "sitemap.xml"])
     newest = max(source_files(), key=lambda f: f.stat().st_mtime)
     if newest.stat().st_mtime > built:
-        return (f"site/ is stale: {newest.relative_to(ROOT)} changed at {_when(newest.stat().st_mtime)}, after "
-                f"site/ was built at {_when(built)}. Rebuild it with `make build` (`make test` builds first).")
+        return (
+            f"site/ is stale: {newest.relative_to(ROOT)} changed at {_when(newest.stat().st_mtime)}, after "
+            f"site/ was built at {_when(built)}. Rebuild it with `make build` (`make test` builds first)."
+        )
     return None
 
 
@@ -57,7 +59,7 @@ def reads_site(module) -> bool:
     return any(isinstance(value, Path) and (value == SITE or SITE in value.parents) for value in vars(module).values())
 
 
-DEPLOY_URL = "https://example.github.io/handbook/"
+DEPLOY_URL = "https://docs.example.org/handbook/"
 DEPLOY_TIMEOUT_S = 1200
 _deploy = {}
 
@@ -69,9 +71,14 @@ def start_deploy_build():
     mkdocs = Path(sys.executable).parent / "mkdocs"  # the Makefile's entry point, same interpreter path
     command = [str(mkdocs)] if mkdocs.exists() else [sys.executable, "-m", "mkdocs"]
     log = open(target.parent / "build.log", "w+")
-    proc = subprocess.Popen(command + ["build", "--strict", "--site-dir", str(target)], cwd=ROOT,
-                            env={**os.environ, "SITE_URL": DEPLOY_URL}, stdout=log, stderr=subprocess.STDOUT,
-                            preexec_fn=lambda: os.nice(10))
+    proc = subprocess.Popen(
+        command + ["build", "--strict", "--site-dir", str(target)],
+        cwd=ROOT,
+        env={**os.environ, "SITE_URL": DEPLOY_URL},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        preexec_fn=lambda: os.nice(10),
+    )
     _deploy.update(proc=proc, target=target, log=log)
 
 

@@ -7,13 +7,14 @@ from pathlib import Path
 import markdown
 from markdown_it import MarkdownIt
 
-ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs"
-SNIPPETS = ROOT / "snippets"
+from handbook.paths import DOCS, SNIPPETS
+
 # A fence may be indented (inside an admonition such as `??? note`): its closing ticks carry the same
 # indentation, and its body is dedented by it, as pymdownx.superfences reads it.
-FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,})(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=indent)(?P=ticks)[ \t]*$",
-                   re.MULTILINE | re.DOTALL)
+FENCE = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<ticks>`{3,})(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=indent)(?P=ticks)[ \t]*$",
+    re.MULTILINE | re.DOTALL,
+)
 EXEC_ON = 'exec="on"'
 INCLUDE = re.compile(r'^--8<-- "(?P<name>[^"]+)"\s*$', re.MULTILINE)
 
@@ -47,8 +48,10 @@ def dedent(body: str, indent: str) -> str:
 
 
 def fences(page: Path) -> list:
-    return [Fence(page, m["info"].strip(), dedent(m["body"], m["indent"]), m["indent"])
-            for m in FENCE.finditer(page.read_text())]
+    return [
+        Fence(page, m["info"].strip(), dedent(m["body"], m["indent"]), m["indent"])
+        for m in FENCE.finditer(page.read_text())
+    ]
 
 
 def pages() -> list:
@@ -68,8 +71,10 @@ def exec_markers() -> int:
 # run nothing: tests/conftest.py hands it this parser, which expands includes with pymdownx.snippets' own
 # preprocessor (same base path and check_paths as mkdocs.yml), so a fence is tested with the code the page runs.
 def _snippet_preprocessor():
-    md = markdown.Markdown(extensions=["pymdownx.snippets"], extension_configs={
-        "pymdownx.snippets": {"base_path": [str(SNIPPETS)], "check_paths": True}})
+    md = markdown.Markdown(
+        extensions=["pymdownx.snippets"],
+        extension_configs={"pymdownx.snippets": {"base_path": [str(SNIPPETS)], "check_paths": True}},
+    )
     return md.preprocessors["snippet"]
 
 

@@ -39,8 +39,11 @@ class Excerpt:
         return f"{GITHUB}/v{self.version}/{self.repo_path}#L{self.first}-L{self.last}"
 
     def markdown(self, title: str = "") -> str:
-        where = f"`{self.repo_path}`, lines {self.first}–{self.last}" if len(self.lines) > 1 else (
-            f"`{self.repo_path}`, line {self.first}")
+        where = (
+            f"`{self.repo_path}`, lines {self.first}–{self.last}"
+            if len(self.lines) > 1
+            else (f"`{self.repo_path}`, line {self.first}")
+        )
         head = f"{title} — " if title else ""
         return (
             f"{head}{where} of the installed transformers {self.version} "
@@ -67,8 +70,12 @@ def source_of(obj) -> Excerpt:
     """The whole definition of a function, class or module, as installed."""
     obj = inspect.unwrap(obj)
     lines, first = inspect.getsourcelines(obj)
-    return Excerpt(repo_path(inspect.getsourcefile(obj)), max(first, 1),
-                   tuple(line.rstrip("\n") for line in lines), transformers.__version__)
+    return Excerpt(
+        repo_path(inspect.getsourcefile(obj)),
+        max(first, 1),
+        tuple(line.rstrip("\n") for line in lines),
+        transformers.__version__,
+    )
 
 
 def statement(obj, pattern: str, before: int = 0, after: int = 0) -> Excerpt:
@@ -80,8 +87,10 @@ def statement(obj, pattern: str, before: int = 0, after: int = 0) -> Excerpt:
     whole = source_of(obj)
     hits = [i for i, line in enumerate(whole.lines) if re.search(pattern, line)]
     if len(hits) != 1:
-        raise LookupError(f"{pattern!r} matches {len(hits)} lines of {whole.repo_path} "
-                          f"{whole.first}-{whole.last}; expected exactly one")
+        raise LookupError(
+            f"{pattern!r} matches {len(hits)} lines of {whole.repo_path} "
+            f"{whole.first}-{whole.last}; expected exactly one"
+        )
     start = max(hits[0] - before, 0)
     stop = min(hits[0] + after + 1, len(whole.lines))
     return Excerpt(whole.repo_path, whole.first + start, whole.lines[start:stop], whole.version)

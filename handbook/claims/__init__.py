@@ -20,8 +20,8 @@ from __future__ import annotations
 import functools
 import importlib
 import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 VERDICTS = ("confirmed", "partly true", "refuted", "unsupported")
 BASES = ("computed", "cited")
@@ -38,9 +38,14 @@ SECTION_PAGES = {
     "conclusion": "chapters/conclusion.md",
 }
 SECTION_TITLES = {
-    "1": "Fixed window size", "2": "Window size calculation", "3": "Window padding",
-    "4": "Spatial merge", "5": "Attention windows", "6": "Why coordinate prediction fails",
-    "7": "Optimal image sizes", "conclusion": "Conclusion",
+    "1": "Fixed window size",
+    "2": "Window size calculation",
+    "3": "Window padding",
+    "4": "Spatial merge",
+    "5": "Attention windows",
+    "6": "Why coordinate prediction fails",
+    "7": "Optimal image sizes",
+    "conclusion": "Conclusion",
 }
 
 
@@ -82,7 +87,7 @@ def _section_order(claim: Claim) -> int:
     return list(SECTION_PAGES).index(claim.section)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def all_claims() -> tuple:
     """Every entry of every chapter module in this package, in the analysis' order."""
     found = []
@@ -97,7 +102,7 @@ def all_claims() -> tuple:
     return tuple(sorted(found, key=_section_order))  # stable: keeps each module's own order
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def evaluate(claim: Claim) -> Result:
     result = claim.check()
     if result.verdict not in claim.verdicts:
@@ -131,8 +136,10 @@ def render_section(section: str) -> str:
     rows = ["| # | The analysis says | Verdict | Basis | Evidence |", "|---|---|---|---|---|"]
     for claim in claims_in(section):
         result = evaluate(claim)
-        rows.append(f'| <span id="{claim.anchor}"></span>`{claim.id}` | “{_cell(claim.claim)}” '
-                    f"| {badge(result.verdict)} | {BASIS_LABELS[claim.basis]} | {_cell(result.evidence)} |")
+        rows.append(
+            f'| <span id="{claim.anchor}"></span>`{claim.id}` | “{_cell(claim.claim)}” '
+            f"| {badge(result.verdict)} | {BASIS_LABELS[claim.basis]} | {_cell(result.evidence)} |"
+        )
     if len(rows) == 2:
         raise LookupError(f"no claims registered for section {section!r}")
     return "\n".join(rows)
@@ -153,8 +160,10 @@ def render_all(from_page: str = "chapters/conclusion.md") -> str:
     for claim in all_claims():
         result = evaluate(claim)
         link = f"{prefix}{page_url(claim.page)}#{claim.anchor}"
-        rows.append(f"| {claim.section}. {SECTION_TITLES[claim.section]} | “{_cell(claim.claim)}” "
-                    f"| {badge(result.verdict)} | {claim.basis} | [`{claim.id}`]({link}) |")
+        rows.append(
+            f"| {claim.section}. {SECTION_TITLES[claim.section]} | “{_cell(claim.claim)}” "
+            f"| {badge(result.verdict)} | {claim.basis} | [`{claim.id}`]({link}) |"
+        )
     return "\n".join(rows)
 
 
@@ -171,13 +180,15 @@ def as_records(site_url: str = "") -> list:
     records = []
     for claim in all_claims():
         result = evaluate(claim)
-        records.append({
-            "id": claim.id,
-            "section": claim.section,
-            "claim": claim.claim,
-            "verdict": result.verdict,
-            "basis": claim.basis,
-            "evidence": f"{site_url}{page_url(claim.page)}#{claim.anchor}",
-            "evidence_text": result.evidence,
-        })
+        records.append(
+            {
+                "id": claim.id,
+                "section": claim.section,
+                "claim": claim.claim,
+                "verdict": result.verdict,
+                "basis": claim.basis,
+                "evidence": f"{site_url}{page_url(claim.page)}#{claim.anchor}",
+                "evidence_text": result.evidence,
+            }
+        )
     return records

@@ -6,7 +6,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a directory: make `claims` importable
 
-from claims import as_records, render_all  # noqa: E402
+from handbook.claims import as_records, render_all  # noqa: E402
 
 if "--json" in sys.argv:
     print(json.dumps(as_records(), indent=2, ensure_ascii=False))

@@ -105,8 +105,12 @@ def marks(svg_text: str) -> dict:
         colour, dash, width, marker = None, "solid", 1.0, None
         for child in group.iter():
             style = _style(child)
-            if _tag(child) == "path" and child.get("id") is None and _colour(style.get("stroke")) \
-                    and style.get("fill", "none") == "none":
+            if (
+                _tag(child) == "path"
+                and child.get("id") is None
+                and _colour(style.get("stroke"))
+                and style.get("fill", "none") == "none"
+            ):
                 colour = _colour(style["stroke"])
                 dash = style.get("stroke-dasharray", "solid")
                 width = float(style.get("stroke-width", "1") or 1)
@@ -151,15 +155,16 @@ def problems(svg_text: str) -> list:
     found = marks(svg_text)
     colours = sorted(found)
     for i, a in enumerate(colours):
-        for b in colours[i + 1:]:
+        for b in colours[i + 1 :]:
             shared = [sa for sa in found[a] for sb in found[b] if _similar(sa, sb)]
             if shared:
-                out.append(f"{a} and {b} are told apart only by colour ({shared[0][0]} drawn the same way): "
-                           f"add a hatch, dash, marker or clearly different width")
+                out.append(
+                    f"{a} and {b} are told apart only by colour ({shared[0][0]} drawn the same way): "
+                    f"add a hatch, dash, marker or clearly different width"
+                )
     return out
 
 
 def figure_svgs(html: str) -> list:
     """The inline SVGs of the handbook's figures in one built page."""
     return re.findall(r'<figure class="handbook-figure">\s*(<svg\b.*?</svg>)', html, re.DOTALL)
-

@@ -20,16 +20,22 @@ INK = "#000000"  # replaced by currentColor below: never use it as a data colour
 # Mid-tone colours, legible on white and on Material's slate background (Okabe-Ito based).
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#B8A400", "#7F7F7F"]
 
-plt.rcParams.update({
-    "svg.fonttype": "none",
-    "svg.hashsalt": "qwen25vl-handbook",
-    "font.family": "sans-serif",
-    "font.size": 10,
-    "text.color": INK, "axes.labelcolor": INK, "axes.edgecolor": INK,
-    "xtick.color": INK, "ytick.color": INK, "axes.titlecolor": INK,
-    "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
-    "legend.frameon": False,
-})
+plt.rcParams.update(
+    {
+        "svg.fonttype": "none",
+        "svg.hashsalt": "qwen25vl-handbook",
+        "font.family": "sans-serif",
+        "font.size": 10,
+        "text.color": INK,
+        "axes.labelcolor": INK,
+        "axes.edgecolor": INK,
+        "xtick.color": INK,
+        "ytick.color": INK,
+        "axes.titlecolor": INK,
+        "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+        "legend.frameon": False,
+    }
+)
 
 
 # Ids the colour check (tests/figure_colour.py) reads to tell lines, scatter points, colour maps and axes apart.
@@ -51,8 +57,9 @@ def compact(svg: str) -> str:
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.DOTALL)
     svg = GEOMETRY.sub(lambda m: f'{m.group(1)}="{" ".join(NUMBER.sub(_round, m.group(2)).split())}"', svg)
     used = set(re.findall(r'(?:url\(#|href="#)([^)"]+)', svg))
-    svg = re.sub(r'\s+id="([^"]+)"', lambda m: m.group() if m.group(1) in used or m.group(1).startswith(KEPT_IDS)
-                 else "", svg)
+    svg = re.sub(
+        r'\s+id="([^"]+)"', lambda m: m.group() if m.group(1) in used or m.group(1).startswith(KEPT_IDS) else "", svg
+    )
     svg = re.sub(r' transform="rotate\(-?0 [^"]*\)"', "", svg)  # a text turned by no angle
     svg = re.sub(r"font-family: [^;\"]*sans-serif", f"font-family: {FONTS}", svg)
     svg = re.sub(r"<g>\s*(<(?:path|use|rect|text)\b[^>]*/>)\s*</g>", r"\1", svg)  # a bare group of one mark
@@ -72,7 +79,7 @@ def svg_figure(fig, alt: str, caption: str = "") -> str:
     fig.savefig(buffer, format="svg", transparent=True, bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     text = buffer.getvalue()
-    text = compact(text[text.index("<svg"):].replace(INK, "currentColor"))
+    text = compact(text[text.index("<svg") :].replace(INK, "currentColor"))
     alt_attr = html.escape(alt, quote=True)
     # Text drawn in black carries no fill attribute; inheriting currentColor from the root recolours it.
     text = text.replace("<svg ", f'<svg role="img" aria-label="{alt_attr}" style="fill: currentColor" ', 1)

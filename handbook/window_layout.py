@@ -23,6 +23,11 @@ def window_layout(grid_h: int, grid_w: int, c: dict, listed: int) -> dict | None
     rows, cols = _spans(grid_h // merge, s), _spans(grid_w // merge, s)
     count = len(rows) * len(cols)
     full = sum(r == s for r in rows) * sum(k == s for k in cols)
-    return {"count": count, "full": full, "smallest": min(rows) * min(cols), "largest": max(rows) * max(cols),
-            "equals_full_attention": count == 1,
-            "sizes": [r * k for r in rows for k in cols] if count <= listed else None}
+    return {
+        "count": count,
+        "full": full,
+        "smallest": min(rows) * min(cols),
+        "largest": max(rows) * max(cols),
+        "equals_full_attention": count == 1,
+        "sizes": [r * k for r in rows for k in cols] if count <= listed else None,
+    }

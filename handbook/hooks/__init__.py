@@ -1,0 +1,7 @@
+"""MkDocs hooks, one module per concern, listed in mkdocs.yml's `hooks:` (run in that order).
+
+- `provenance`: stamps every page with the versions and the build date it was computed with.
+- `notebook`: makes the executed notebook page reproducible and light, and gives it a download link.
+- `code_html`: drops the invisible Pygments wrapper around plain names in every code block.
+- `ledger`: publishes the ledger as site/claims.json after the build.
+"""
