@@ -40,7 +40,13 @@ class Fence:
 
     @property
     def code(self) -> str:
-        return INCLUDE.sub(lambda m: (SNIPPETS / m["name"]).read_text(), self.body)
+        """The code the build runs: includes expanded (sections too) by pymdownx.snippets itself."""
+        return "\n".join(_snippet_preprocessor().run(self.body.splitlines())) + "\n"
+
+    @property
+    def shown(self) -> str:
+        """The code the Source tab shows: markdown-exec drops every line marked `# markdown-exec: hide`."""
+        return "\n".join(line for line in self.code.split("\n") if "markdown-exec: hide" not in line).strip()
 
 
 def dedent(body: str, indent: str) -> str:
