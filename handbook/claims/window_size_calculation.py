@@ -1,13 +1,14 @@
 """Ledger entries for section 2 of the analysis, "Critical Window Size Calculation"."""
 
-import numpy as np
-from PIL import Image
-from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
-from transformers.vision_utils import get_vision_window_index
+from transformers import Qwen2_5_VLVisionConfig
 from window_index_4_52_4 import OLD_DIR, OLD_VERSION
-from window_size_calculation import merger_window_size, merger_window_statement
 
 from handbook.claims import Claim, Result
+from handbook.snippets import load
+
+merger_window_size = load("window_size_calculation/statement").merger_window_size
+merger_window_statement = load("window_size_calculation/statement").merger_window_statement
+window_patch_counts = load("window_size_calculation/window_lengths").window_patch_counts
 
 ANALYSIS_STATEMENT = "vit_merger_window_size = self.window_size // self.spatial_merge_size // self.patch_size"
 # The file the analysis cites, as released in its transformers version (installed apart by make).
@@ -67,17 +68,6 @@ def check_value(config=None) -> Result:
 
 def check_line_442(source=ANALYSIS_FILE) -> Result:
     return line_citation(442, 442, (ANALYSIS_STATEMENT,), source)
-
-
-def window_patch_counts(side: int, window_size: int = None) -> list:
-    """Patches per attention window for a side x side image, through the real processor and window code."""
-    config = Qwen2_5_VLVisionConfig()
-    image = Image.fromarray(np.zeros((side, side, 3), dtype=np.uint8))
-    grid = Qwen2VLImageProcessor()(images=image, return_tensors="pt")["image_grid_thw"]
-    _, cu = get_vision_window_index(
-        grid, config.spatial_merge_size, window_size or config.window_size, config.patch_size
-    )
-    return (cu[1:] - cu[:-1]).tolist()
 
 
 def check_at_least_4x4_patches(window_size: int = None, sides=(84, 476)) -> Result:

@@ -1,7 +1,8 @@
+# --8<-- [start:code]
 """Where Qwen2_5_VLVisionConfig's docstring and its code disagree about a default value.
 
 The docstring is parsed for "defaults to X"; the code default is the dataclass field default.
-Run from the repository root: python snippets/docstring_defaults.py
+Run: python docstring_defaults.py
 """
 
 import ast
@@ -41,8 +42,15 @@ def disagreements(cls) -> list:
     ]
 
 
-rows = ["| field | docstring says | code default |", "|---|---|---|"]
-rows += [f"| `{name}` | `{doc}` | `{code}` |" for name, doc, code in disagreements(Qwen2_5_VLVisionConfig)]
-checked = len(documented_defaults(Qwen2_5_VLVisionConfig))
-print("\n".join(rows) if len(rows) > 2 else "The docstring and the code agree on every default.")
-print(f"\n{checked} documented defaults checked against the code.")
+def disagreement_table(cls) -> str:
+    rows = ["| field | docstring says | code default |", "|---|---|---|"]
+    rows += [f"| `{name}` | `{doc}` | `{code}` |" for name, doc, code in disagreements(cls)]
+    return "\n".join(rows) if len(rows) > 2 else "The docstring and the code agree on every default."
+
+
+# --8<-- [end:code]
+
+
+if __name__ == "__main__":
+    print(disagreement_table(Qwen2_5_VLVisionConfig))
+    print(f"\n{len(documented_defaults(Qwen2_5_VLVisionConfig))} documented defaults checked against the code.")

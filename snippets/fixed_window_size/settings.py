@@ -1,8 +1,10 @@
+# --8<-- [start:code]
 """The vision settings that decide how Qwen2.5-VL handles an image: installed defaults vs released checkpoints.
 
-Reads the installed Qwen2_5_VLVisionConfig() defaults and the released checkpoints' vision_config
-(snippets/data/released_vision_configs.json, with its sources) and flags every difference.
-Run from the repository root: python snippets/vision_settings.py
+Reads the installed Qwen2_5_VLVisionConfig() defaults and the released checkpoints' vision_config and flags
+every difference. Run: python settings.py
+Needs: snippets/data/released_vision_configs.json (the checkpoints' values, with their sources), under the
+current folder: run it from the handbook repository's root, or copy that file there.
 """
 
 import json
@@ -10,8 +12,7 @@ from pathlib import Path
 
 from transformers import Qwen2_5_VLVisionConfig
 
-HERE = Path(__file__).parent if "__file__" in globals() else Path("snippets")
-RELEASED = json.loads((HERE / "data" / "released_vision_configs.json").read_text())["checkpoints"]
+RELEASED_FILE = Path("snippets/data/released_vision_configs.json")
 FIELDS = [
     "patch_size",
     "spatial_merge_size",
@@ -27,24 +28,39 @@ FIELDS = [
 ]
 
 
+def released() -> dict:
+    """Each released checkpoint's vision_config, by checkpoint name."""
+    if not RELEASED_FILE.is_file():
+        raise SystemExit(
+            f"{RELEASED_FILE} is missing: run this from the root of the handbook repository, "
+            "or copy that file from the repository into the same path under the current folder."
+        )
+    return json.loads(RELEASED_FILE.read_text())["checkpoints"]
+
+
 def normalise(value):
     return list(value) if isinstance(value, (list, tuple)) else value
 
 
 def settings_table() -> str:
     installed = Qwen2_5_VLVisionConfig()
-    names = list(RELEASED)
+    checkpoints = released()
+    names = list(checkpoints)
     rows = [
         "| setting | installed default | " + " | ".join(names) + " | installed default matches the checkpoints? |",
         "|---|---|" + "---|" * len(names) + "---|",
     ]
     for field in FIELDS:
         default = normalise(getattr(installed, field))
-        shipped = [normalise(RELEASED[name][field]) for name in names]
+        shipped = [normalise(checkpoints[name][field]) for name in names]
         same = all(value == default for value in shipped)
         verdict = "yes" if same else "**no — differs**"
         rows.append(f"| `{field}` | `{default}` | " + " | ".join(f"`{v}`" for v in shipped) + f" | {verdict} |")
     return "\n".join(rows)
 
 
-print(settings_table())
+# --8<-- [end:code]
+
+
+if __name__ == "__main__":
+    print(settings_table())

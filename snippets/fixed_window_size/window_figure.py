@@ -1,14 +1,15 @@
+# --8<-- [start:code]
 """Draw one attention window of Qwen2.5-VL's vision encoder in pixels, patches and LLM tokens.
 
 The three sizes come from the installed Qwen2_5_VLVisionConfig defaults, so the drawing follows
-the code if a release changes them.
+the code if a release changes them. Run: python window_figure.py (writes window_figure.svg)
 """
 
 import matplotlib.pyplot as plt
 from matplotlib.patches import Rectangle
 from transformers import Qwen2_5_VLVisionConfig
 
-from handbook.figures import PALETTE, svg_figure
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#B8A400", "#7F7F7F"]
 
 cfg = Qwen2_5_VLVisionConfig()
 patch, merge, window = cfg.patch_size, cfg.spatial_merge_size, cfg.window_size
@@ -44,17 +45,18 @@ ax.set_title(
     fontsize=9,
 )
 
-print(
-    svg_figure(
-        fig,
-        alt=(
-            f"A {window} by {window} pixel square divided into a {patches_per_side} by {patches_per_side} grid of "
-            f"{patch}-pixel patches and, with thicker lines, a {tokens_per_side} by {tokens_per_side} grid of "
-            f"{token}-pixel LLM tokens."
-        ),
-        caption=(
-            f"The largest attention window, drawn from the installed config: patch_size={patch}, "
-            f"spatial_merge_size={merge}, window_size={window}."
-        ),
-    )
+ALT = (
+    f"A {window} by {window} pixel square divided into a {patches_per_side} by {patches_per_side} grid of "
+    f"{patch}-pixel patches and, with thicker lines, a {tokens_per_side} by {tokens_per_side} grid of "
+    f"{token}-pixel LLM tokens."
 )
+CAPTION = (
+    f"The largest attention window, drawn from the installed config: patch_size={patch}, "
+    f"spatial_merge_size={merge}, window_size={window}."
+)
+# --8<-- [end:code]
+
+
+if __name__ == "__main__":
+    fig.savefig("window_figure.svg")
+    print("wrote window_figure.svg")
