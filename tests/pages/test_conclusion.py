@@ -16,7 +16,7 @@ def test_conclusion_prose_numbers_are_the_computed_ones():
     visual_tokens = load("coordinate_prediction/tokens").visual_tokens
     gc = load("coordinate_prediction/recipe")
 
-    text = (DOCS / PAGE).read_text()
+    text = " ".join((DOCS / PAGE).read_text().split())  # the prose, line breaks as spaces
     small, large = visual_tokens(84), visual_tokens(476)
     r476 = layout(476, 476)
     partial = round(r476["windows"] * (1 - r476["full_share"]))
