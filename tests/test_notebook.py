@@ -10,10 +10,12 @@ import re
 
 import pytest
 from grounding_coordinates import absolute_to_original, model_input_size, visual_tokens
-from padding_trace import checks, trace
 from window_equivalence import compare
 
 from handbook.paths import ROOT
+from handbook.snippets import load
+
+checks, trace = load("window_padding/trace").checks, load("window_padding/trace").trace
 
 NOTEBOOK = ROOT / "docs" / "notebooks" / "reproduce.ipynb"
 PAGE = ROOT / "site" / "notebooks" / "reproduce" / "index.html"
