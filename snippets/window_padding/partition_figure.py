@@ -45,7 +45,7 @@ class Recording:
 
 
 @functools.cache
-def trace(width: int, height: int) -> SimpleNamespace:
+def partition(width: int, height: int) -> SimpleNamespace:
     """The window code on a width x height image: the padded index grid, and the window of each merged token."""
     config = Qwen2_5_VLVisionConfig()
     image = Image.fromarray(np.full((height, width, 3), 127, dtype=np.uint8))
@@ -79,10 +79,10 @@ fig, axes = plt.subplots(
     len(SIZES),
     figsize=(13, 4.6),
     layout="constrained",
-    gridspec_kw={"width_ratios": [max(trace(w, h).padded_index.shape[1], 6) for w, h in SIZES]},
+    gridspec_kw={"width_ratios": [max(partition(w, h).padded_index.shape[1], 6) for w, h in SIZES]},
 )
 for ax, (width, height) in zip(axes, SIZES):
-    tr = trace(width, height)
+    tr = partition(width, height)
     windows = tr.windows
     rows, cols = tr.padded_index.shape
     per_row = (cols + 3) // 4 or 1
@@ -158,9 +158,9 @@ ALT = (
     f"{len(SIZES)} grids of merged tokens, one per image size, each token coloured by its attention window; "
     "the -100 padding cells are hatched grey along the bottom and right edges. "
     + "; ".join(
-        f"{w}x{h} px: {trace(w, h).merged[0]}x{trace(w, h).merged[1]} tokens in "
-        f"{len(trace(w, h).window_tokens)} window(s) holding {sorted(set(trace(w, h).window_tokens))} "
-        f"tokens, padded to {trace(w, h).padded_index.shape[0]}x{trace(w, h).padded_index.shape[1]}"
+        f"{w}x{h} px: {partition(w, h).merged[0]}x{partition(w, h).merged[1]} tokens in "
+        f"{len(partition(w, h).window_tokens)} window(s) holding {sorted(set(partition(w, h).window_tokens))} "
+        f"tokens, padded to {partition(w, h).padded_index.shape[0]}x{partition(w, h).padded_index.shape[1]}"
         for w, h in SIZES
     )
     + "."

@@ -120,7 +120,7 @@ def test_copies_agree_with_the_trace(size):
     tr = trace(*size)
     assert load("window_padding/padded_grid").padded_grid_markdown(*size) == padding_trace.padded_grid_markdown(*size)
     assert load("window_padding/boundaries").boundaries_markdown(*size) == padding_trace.boundaries_markdown(*size)
-    drawn = load("window_padding/partition_figure").trace(*size)
+    drawn = load("window_padding/partition_figure").partition(*size)
     assert np.array_equal(drawn.padded_index, tr.padded_index) and drawn.pad_value == tr.pad_value
     assert np.array_equal(drawn.windows, tr.window_of_token())
     assert drawn.merged == tr.merged and drawn.window_tokens == tr.window_tokens
