@@ -33,7 +33,7 @@ def merger_window_size(config=None) -> int:
         "spatial_merge_size": config.spatial_merge_size,
         "patch_size": config.patch_size,
     }
-    source = inspect.getsource(inspect.unwrap(get_vision_window_index)).splitlines()
+    source = inspect.getsource(inspect.unwrap(vision_utils.get_vision_window_index)).splitlines()  # as installed
     (assignment,) = [line for line in source if re.search(r"vit_merger_window_size\s*=", line)]
     # Older releases wrote self.window_size; provide both spellings.
     return eval(

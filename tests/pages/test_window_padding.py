@@ -92,11 +92,14 @@ def test_a_grid_that_fits_still_gets_a_full_pad():
         assert trace(side, side).pad[0] == max(tr.window_side - r for r in range(tr.window_side))
 
 
-def test_window_side_is_the_installed_statement():
-    """trace.py's copy of merger_window_size evaluates the installed statement with the config's values."""
+def test_window_side_is_the_installed_statement(monkeypatch):
+    """trace.py's copy of merger_window_size evaluates the installed statement with the config's values, even
+    while the ledger's drivers stand another window function in for the trace's (tests/test_claims.py)."""
     config = Qwen2_5_VLVisionConfig()
     assert padding_trace.merger_window_size() == config.window_size // config.spatial_merge_size // config.patch_size
     assert padding_trace.merger_window_size(Qwen2_5_VLVisionConfig(window_size=224)) == 8
+    monkeypatch.setattr(padding_trace, "get_vision_window_index", lambda *args, **kwargs: None)
+    assert padding_trace.merger_window_size() == 4
 
 
 def test_recorder_leaves_vision_utils_untouched():
