@@ -19,12 +19,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import padding_trace
 import pytest
 import size_sweep
 import torch
 import transformers.vision_utils as vision_utils
-from patch_merge import tiny_config
 from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
 from transformers.models.qwen2_5_vl import modeling_qwen2_5_vl
 from transformers.vision_utils import get_vision_position_ids, get_vision_window_index
@@ -37,6 +35,10 @@ from handbook import claims
 from handbook.claims import VERDICTS, all_claims, as_records, evaluate, render_all, render_section
 from handbook.excerpts import statement
 from handbook.paths import ROOT
+from handbook.snippets import load
+
+padding_trace = load("window_padding/trace")
+tiny_config = load("spatial_merge/layout").tiny_config
 
 INSTALLED_MODELING = Path(inspect.getsourcefile(modeling_qwen2_5_vl))
 

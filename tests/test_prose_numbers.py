@@ -397,20 +397,26 @@ def flop_coefficients() -> dict:
 
 
 def more_padding():
-    from padding_trace import checks, trace
+    from handbook.snippets import load
+
+    checks, trace = load("window_padding/trace").checks, load("window_padding/trace").trace
 
     entries = {side: checks(trace(side, side))["pad entries in the index grid"] for side in (84, 476)}
     return tuple(sorted(entries, key=entries.get, reverse=True))
 
 
 def first_index_entries():
-    from padding_trace import trace
+    from handbook.snippets import load
+
+    trace = load("window_padding/trace").trace
 
     return tuple(int(v) for v in trace(84, 84).padded_index.reshape(-1)[:3])
 
 
 def token_table_range():
-    from token_table import SIDES
+    from handbook.snippets import load
+
+    SIDES = load("spatial_merge/token_table").SIDES
 
     return SIDES[0], SIDES[-1]
 

@@ -6,7 +6,6 @@ experiment on a tiny random-weight model (`window_equivalence`).
 """
 
 from block_schedule import segments_per_block
-from padding_trace import checks, trace
 from transformers.vision_utils import get_vision_window_index
 from window_equivalence import compare
 from window_index_4_52_4 import OLD_VERSION
@@ -16,6 +15,9 @@ from handbook.claims import Claim, Result
 from handbook.claims.window_padding import check_fits, grid_claim, padding_description
 from handbook.claims.window_size_calculation import ANALYSIS_FILE
 from handbook.excerpts import statement
+from handbook.snippets import load
+
+checks, trace = load("window_padding/trace").checks, load("window_padding/trace").trace
 
 EQUIVALENCE_SIZES = ((28, 28), (84, 84), (112, 112), (140, 140), (224, 224))
 

@@ -1,15 +1,19 @@
 """Ledger entries for section 4 of the analysis, "Spatial Merge Process".
 
-The checks read the real processor's row order (`patch_merge.row_positions`), the shapes of a real
-forward pass through a tiny model's `Qwen2_5_VLPatchMerger` (`patch_merge.merge_shapes`) and the
-processor's grids for square images from 28 to 1344 px (`token_table.token_row`).
+The checks read the real processor's row order (`row_positions` of snippets/spatial_merge/layout.py),
+the shapes of a real forward pass through a tiny model's `Qwen2_5_VLPatchMerger` (`layout.merge_shapes`)
+and the processor's grids for square images from 28 to 1344 px (`token_row` of
+snippets/spatial_merge/token_table.py).
 """
 
-from patch_merge import every_group_is_2x2, merge_shapes, tiny_config
-from token_table import SIDES, token_row
 from transformers import Qwen2_5_VLVisionConfig
 
 from handbook.claims import Claim, Result
+from handbook.snippets import load
+
+layout, token_table = load("spatial_merge/layout"), load("spatial_merge/token_table")
+every_group_is_2x2, merge_shapes, tiny_config = layout.every_group_is_2x2, layout.merge_shapes, layout.tiny_config
+SIDES, token_row = token_table.SIDES, token_table.token_row
 
 
 def _shape(step: str) -> tuple:

@@ -1,20 +1,22 @@
 """Ledger entries for section 3 of the analysis, "Window Padding Logic".
 
-Every check runs the installed `get_vision_window_index` on the grid the real processor gives
-(through `padding_trace.trace`, which records the padded index grid and the window boundaries), or
-a forward pass of a tiny encoder whose first block is watched by a hook.
+Every check runs the installed `get_vision_window_index` on the grid the real processor gives (through
+`trace` of snippets/window_padding/trace.py, which records the padded index grid and the window
+boundaries), or a forward pass of a tiny encoder whose first block is watched by a hook.
 """
 
 import torch
-from padding_trace import checks, processed, trace
-from patch_merge import tiny_config
 from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import Qwen2_5_VisionTransformerPretrainedModel
 from transformers.vision_utils import get_vision_window_index
-from window_equivalence import one_thread
 
 from handbook.claims import Claim, Result
 from handbook.claims.window_size_calculation import line_citation
 from handbook.excerpts import statement
+from handbook.snippets import load
+
+_trace, _layout = load("window_padding/trace"), load("spatial_merge/layout")
+checks, processed, trace = _trace.checks, _trace.processed, _trace.trace
+tiny_config, one_thread = _layout.tiny_config, _layout.one_thread
 
 ANALYSIS_PAD_LINES = (
     "pad_h = vit_merger_window_size - llm_grid_h % vit_merger_window_size",

@@ -1,3 +1,4 @@
+# --8<-- [start:code]
 """How 2x2 patches become one LLM token: the processor's row order and the merger's shapes, measured.
 
 1. Layout: an image whose every 14x14 patch is painted with its own (row, column) is run through the
@@ -6,17 +7,28 @@
 2. Shapes: a tiny random-weight Qwen2_5_VisionTransformerPretrainedModel (real classes, small widths)
    runs on those pixel values with forward hooks on the patch embedding, the merger's norm, its first
    linear layer and the merger itself.
-Run from the repository root: python snippets/patch_merge.py
+Prints a table of each. Run: python layout.py
 """
 
 import functools
+from contextlib import contextmanager
 
 import numpy as np
 import torch
 from PIL import Image
 from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
 from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import Qwen2_5_VisionTransformerPretrainedModel
-from window_equivalence import one_thread  # tiny models run faster on one thread
+
+
+@contextmanager
+def one_thread():
+    """Tiny models are bound by per-op overhead: one thread is faster on a shared CPU, and restored after."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def colour_step(side: int) -> int:
@@ -129,6 +141,9 @@ def shapes_table(side: int = 84) -> str:
     for step, _, shape in merge_shapes(side):
         rows.append(f"| `{step}` | {shape} | {notes.get(step, 'patches x (channels x time x 14 x 14)')} |")
     return "\n".join(rows)
+
+
+# --8<-- [end:code]
 
 
 if __name__ == "__main__":

@@ -1,25 +1,44 @@
-"""Run the real window code on real processor grids and record what it pads, keeps and drops.
+# --8<-- [start:code]
+"""Run the real window code on real processor grids and print what it pads, keeps and drops.
 
 `get_vision_window_index` pads an *index* grid with `F.pad(..., -100)` and then removes the `-100`
-entries; it also passes `cu_window_seqlens` through `torch.unique_consecutive`. This snippet runs the
+entries; it also passes `cu_window_seqlens` through `torch.unique_consecutive`. This runs the
 installed function unchanged while a recorder stands in for its `F` and `torch` names, so the padded
-grid and the window boundaries before deduplication are what the code itself computed.
-Run from the repository root: python snippets/padding_trace.py
+grid and the window boundaries before deduplication are what the code itself computed, and prints a
+table of them for five image sizes. Run: python trace.py
 """
 
 import functools
+import inspect
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 import transformers.vision_utils as vision_utils
 from PIL import Image
 from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
 from transformers.vision_utils import get_vision_window_index
-from window_size_calculation import merger_window_size
 
 SIZES = [(84, 84), (112, 112), (224, 224), (476, 476), (300, 200)]  # (width, height) in pixels
 PAD_VALUE = -100
+
+
+def merger_window_size(config=None) -> int:
+    """Merged tokens per window side: the installed `vit_merger_window_size = ...` statement, evaluated."""
+    config = config or Qwen2_5_VLVisionConfig()
+    values = {
+        "window_size": config.window_size,
+        "spatial_merge_size": config.spatial_merge_size,
+        "patch_size": config.patch_size,
+    }
+    source = inspect.getsource(inspect.unwrap(vision_utils.get_vision_window_index)).splitlines()  # as installed
+    (assignment,) = [line for line in source if re.search(r"vit_merger_window_size\s*=", line)]
+    # Older releases wrote self.window_size; provide both spellings.
+    return eval(
+        assignment.split("=", 1)[1].strip(), {"__builtins__": {}}, {**values, "self": SimpleNamespace(**values)}
+    )
 
 
 class _Recording:
@@ -181,6 +200,9 @@ def boundaries_markdown(width: int, height: int) -> str:
         f"`torch.unique_consecutive` `{tr.cu_window_seqlens.tolist()}` ({tr.empty_windows} empty window(s) "
         f"dropped, {len(tr.cu_window_seqlens) - 1} used)."
     )
+
+
+# --8<-- [end:code]
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
+# --8<-- [start:code]
 """A generated test image with the processor's patch grid and the merged-token grid drawn over it.
 
 The grid sizes come from the real Qwen2VLImageProcessor's `image_grid_thw` for each image, and the
-image is shown at the size the processor resized it to. Run from the repository root:
-python snippets/patch_grid_overlay.py
+image is shown at the size the processor resized it to. Run: python overlay_figure.py
+(writes overlay_figure.svg)
 """
 
 import matplotlib.pyplot as plt
@@ -10,7 +11,8 @@ import numpy as np
 from PIL import Image, ImageDraw
 from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
 
-from handbook.figures import PALETTE, svg_figure
+# Mid-tone colours, legible on white and on a dark background (Okabe-Ito based).
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#B8A400", "#7F7F7F"]
 
 config = Qwen2_5_VLVisionConfig()
 patch, merge = config.patch_size, config.spatial_merge_size
@@ -47,15 +49,18 @@ for ax, side in zip(axes, (84, 476)):
     ax.set_xlabel("x (pixels of the resized image)")
 axes[0].set_ylabel("y (pixels)")
 
-print(
-    svg_figure(
-        fig,
-        alt=(
-            f"The same generated scene, a blue disc and an orange bar on pale grey, at 84x84 and 476x476 pixels. Thin grey "
-            f"lines cut it into {patch}-pixel patches, thick pink lines into {patch * merge}-pixel LLM tokens: each LLM "
-            f"token covers {merge}x{merge} patches at both sizes."
-        ),
-        caption=f"An LLM token is always {patch * merge}x{patch * merge} pixels of the resized image; a small image simply "
-        "has fewer of them.",
-    )
+ALT = (
+    f"The same generated scene, a blue disc and an orange bar on pale grey, at 84x84 and 476x476 pixels. Thin grey "
+    f"lines cut it into {patch}-pixel patches, thick pink lines into {patch * merge}-pixel LLM tokens: each LLM "
+    f"token covers {merge}x{merge} patches at both sizes."
 )
+CAPTION = (
+    f"An LLM token is always {patch * merge}x{patch * merge} pixels of the resized image; a small image simply "
+    "has fewer of them."
+)
+# --8<-- [end:code]
+
+
+if __name__ == "__main__":
+    fig.savefig("overlay_figure.svg")
+    print("wrote overlay_figure.svg")

@@ -1,9 +1,9 @@
-"""Patches and LLM tokens for square images from 28 to 1344 px, through the real image processor.
+# --8<-- [start:code]
+"""Print patches and LLM tokens for square images from 28 to 1344 px, through the real image processor.
 
 "Pixels per LLM token" is measured twice: on the resized image the model sees, and on the image you
 passed in. The first is the merge at work; the second shows the processor's resize (min_pixels,
-max_pixels) changing the picture before any merge happens.
-Run from the repository root: python snippets/token_table.py
+max_pixels) changing the picture before any merge happens. Run: python token_table.py
 """
 
 import functools
@@ -50,6 +50,9 @@ def token_table(sides=SIDES) -> str:
             f"| {r['resized_px_per_token']:g} | {r['input_px_per_token']:.4g} |"
         )
     return "\n".join(rows)
+
+
+# --8<-- [end:code]
 
 
 if __name__ == "__main__":
