@@ -9,13 +9,15 @@ from block_schedule import segments_per_block
 from padding_trace import checks, trace
 from transformers.vision_utils import get_vision_window_index
 from window_equivalence import compare
-from window_index_4_52_4 import OLD_VERSION
 from window_occupancy import ANALYSIS_REAL_PERCENT, matches
 
 from handbook.claims import Claim, Result
 from handbook.claims.window_padding import check_fits, grid_claim, padding_description
 from handbook.claims.window_size_calculation import ANALYSIS_FILE
 from handbook.excerpts import statement
+from handbook.snippets import load
+
+OLD_VERSION = load("versions/window_index_4_52_4").OLD_VERSION
 
 EQUIVALENCE_SIZES = ((28, 28), (84, 84), (112, 112), (140, 140), (224, 224))
 

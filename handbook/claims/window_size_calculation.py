@@ -4,10 +4,13 @@ import numpy as np
 from PIL import Image
 from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
 from transformers.vision_utils import get_vision_window_index
-from window_index_4_52_4 import OLD_DIR, OLD_VERSION
 from window_size_calculation import merger_window_size, merger_window_statement
 
 from handbook.claims import Claim, Result
+from handbook.snippets import load
+
+old_release = load("versions/window_index_4_52_4")
+OLD_DIR, OLD_VERSION = old_release.OLD_DIR, old_release.OLD_VERSION
 
 ANALYSIS_STATEMENT = "vit_merger_window_size = self.window_size // self.spatial_merge_size // self.patch_size"
 # The file the analysis cites, as released in its transformers version (installed apart by make).
