@@ -21,7 +21,6 @@ from pathlib import Path
 
 import padding_trace
 import pytest
-import size_sweep
 import torch
 import transformers.vision_utils as vision_utils
 from patch_merge import tiny_config
@@ -37,7 +36,9 @@ from handbook import claims
 from handbook.claims import VERDICTS, all_claims, as_records, evaluate, render_all, render_section
 from handbook.excerpts import statement
 from handbook.paths import ROOT
+from handbook.snippets import load
 
+size_sweep = load("optimal_image_sizes/sweep")
 INSTALLED_MODELING = Path(inspect.getsourcefile(modeling_qwen2_5_vl))
 
 PINNED = {
