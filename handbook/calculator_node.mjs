@@ -1,6 +1,6 @@
 // Runs the calculator page's own JavaScript (docs/javascripts/calculator.js) for tests/test_calculator.py.
 // Protocol: each stdin line is a JSON array of inputs; for each line, one stdout line with the JSON
-// array of answers, shaped like snippets/calculator_golden.py's reference() so Python can compare.
+// array of answers, shaped like snippets/calculator/reference.py's reference() so Python can compare.
 import { createInterface } from "node:readline";
 import calculator from "../docs/javascripts/calculator.js";
 

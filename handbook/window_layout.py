@@ -16,7 +16,7 @@ def _spans(n: int, s: int) -> list:
 
 
 def window_layout(grid_h: int, grid_w: int, c: dict, listed: int) -> dict | None:
-    """The calculator_golden.windows() answer for patch grid grid_h x grid_w, without building the index."""
+    """The calculator/reference.py windows() answer for patch grid grid_h x grid_w, without building the index."""
     if c["window_size"] is None:
         return None
     merge, s = c["merge_size"], c["window_size"] // c["merge_size"] // c["patch_size"]

@@ -20,7 +20,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import size_sweep
 import torch
 import transformers.vision_utils as vision_utils
 from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
@@ -40,6 +39,7 @@ from handbook.snippets import load
 padding_trace = load("window_padding/trace")
 tiny_config = load("spatial_merge/layout").tiny_config
 
+size_sweep = load("optimal_image_sizes/sweep")
 INSTALLED_MODELING = Path(inspect.getsourcefile(modeling_qwen2_5_vl))
 
 PINNED = {

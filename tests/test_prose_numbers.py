@@ -121,7 +121,9 @@ def resized_side(side):
 
 
 def token_budget():
-    import token_budget as tb
+    from handbook.snippets import load
+
+    tb = load("optimal_image_sizes/token_budget")
 
     ratio = 16
     assert all(max(h, w) / min(h, w) <= ratio for h in tb.SIDES for w in tb.SIDES if max(h, w) / min(h, w) <= ratio)
@@ -135,7 +137,9 @@ def min_pixels_tokens():
 
 
 def conclusion_476():
-    from size_sweep import layout
+    from handbook.snippets import load
+
+    layout = load("optimal_image_sizes/sweep").layout
 
     r = layout(476, 476)
     partial = sum(n != max(r["per_window"]) for n in r["per_window"])
@@ -144,7 +148,9 @@ def conclusion_476():
 
 
 def conclusion_tokens():
-    from size_sweep import layout
+    from handbook.snippets import load
+
+    layout = load("optimal_image_sizes/sweep").layout
 
     small, large = layout(84, 84), layout(476, 476)
     s, l_ = small["resized"][0] // token_px(), large["resized"][0] // token_px()
@@ -428,7 +434,9 @@ def round_trip_sizes():
 
 
 def full_multiple():
-    from size_sweep import layout
+    from handbook.snippets import load
+
+    layout = load("optimal_image_sizes/sweep").layout
 
     side = 4 * window_px()
     assert layout(side, side)["full_share"] == 1 and layout(476, 476)["full_share"] < 1
@@ -436,7 +444,9 @@ def full_multiple():
 
 
 def golden_sides():
-    import calculator_golden
+    from handbook.snippets import load
+
+    calculator_golden = load("calculator/reference")
 
     return [side for c in calculator_golden.golden_cases() for side in (c["height"], c["width"]) if side > 0]
 
@@ -471,14 +481,19 @@ def coordinate_range(model):
 
 
 def sweep_range():
-    import size_sweep
+    from handbook.snippets import load
+
+    size_sweep = load("optimal_image_sizes/sweep")
 
     return size_sweep.SIDES[0], size_sweep.SIDES[-1], size_sweep.SIDES.step
 
 
 def first_shrunk_multiple():
-    import size_sweep
     from transformers.models.qwen2_vl.image_processing_qwen2_vl import smart_resize
+
+    from handbook.snippets import load
+
+    size_sweep = load("optimal_image_sizes/sweep")
 
     return next(
         side

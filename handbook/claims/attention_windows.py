@@ -8,7 +8,6 @@ experiment on a tiny random-weight model (`window_equivalence`).
 from block_schedule import segments_per_block
 from transformers.vision_utils import get_vision_window_index
 from window_equivalence import compare
-from window_index_4_52_4 import OLD_VERSION
 from window_occupancy import ANALYSIS_REAL_PERCENT, matches
 
 from handbook.claims import Claim, Result
@@ -18,6 +17,7 @@ from handbook.excerpts import statement
 from handbook.snippets import load
 
 checks, trace = load("window_padding/trace").checks, load("window_padding/trace").trace
+OLD_VERSION = load("versions/window_index_4_52_4").OLD_VERSION
 
 EQUIVALENCE_SIZES = ((28, 28), (84, 84), (112, 112), (140, 140), (224, 224))
 

@@ -1,9 +1,11 @@
 """Ledger entries for the analysis' conclusion."""
 
-from size_sweep import FULL_WINDOW, WINDOW, layout
-
 from handbook.claims import Claim, Result
 from handbook.claims.coordinate_prediction import CITED_721, LARGE, SMALL, processed, windowed_minus_full
+from handbook.snippets import load
+
+sweep = load("optimal_image_sizes/sweep")
+FULL_WINDOW, WINDOW, layout = sweep.FULL_WINDOW, sweep.WINDOW, sweep.layout
 
 SMALL_SIDES = range(28, WINDOW + 1, 28)
 

@@ -1,10 +1,13 @@
 """Ledger entries for section 7 of the analysis, "Optimal Image Sizes"."""
 
-from size_sweep import FACTOR, FULL_WINDOW, SIDES, WINDOW, layout
 from transformers.models.qwen2_vl.image_processing_qwen2_vl import smart_resize
 
 from handbook.claims import Claim, Result
 from handbook.claims.coordinate_prediction import CITED_721, REPORT
+from handbook.snippets import load
+
+sweep = load("optimal_image_sizes/sweep")
+FACTOR, FULL_WINDOW, SIDES, WINDOW, layout = sweep.FACTOR, sweep.FULL_WINDOW, sweep.SIDES, sweep.WINDOW, sweep.layout
 
 CLASS_DEFAULT = (56 * 56, 28 * 28 * 1280)  # Qwen2VLImageProcessor() bounds
 CLAIMED = 112  # the analysis' multiple; the windows themselves come from the installed config

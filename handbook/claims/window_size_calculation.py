@@ -1,7 +1,6 @@
 """Ledger entries for section 2 of the analysis, "Critical Window Size Calculation"."""
 
 from transformers import Qwen2_5_VLVisionConfig
-from window_index_4_52_4 import OLD_DIR, OLD_VERSION
 
 from handbook.claims import Claim, Result
 from handbook.snippets import load
@@ -9,6 +8,8 @@ from handbook.snippets import load
 merger_window_size = load("window_size_calculation/statement").merger_window_size
 merger_window_statement = load("window_size_calculation/statement").merger_window_statement
 window_patch_counts = load("window_size_calculation/window_lengths").window_patch_counts
+old_release = load("versions/window_index_4_52_4")
+OLD_DIR, OLD_VERSION = old_release.OLD_DIR, old_release.OLD_VERSION
 
 ANALYSIS_STATEMENT = "vit_merger_window_size = self.window_size // self.spatial_merge_size // self.patch_size"
 # The file the analysis cites, as released in its transformers version (installed apart by make).

@@ -4,9 +4,13 @@
 404.html's assets must load from under the subpath."""
 
 import pytest
-from calculator_golden import PRESETS, case, reference
 from site_pages import page_id, page_path, site_pages
 from test_pages import check_not_found_page
+
+from handbook.snippets import load
+
+reference_module = load("calculator/reference")
+PRESETS, case, reference = reference_module.PRESETS, reference_module.case, reference_module.reference
 
 
 @pytest.mark.parametrize("md", site_pages(), ids=page_id)

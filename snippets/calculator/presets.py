@@ -1,10 +1,11 @@
+# --8<-- [start:code]
 """The calculator's model presets, read from the installed transformers when the site is built.
 
 For each model: the image processor class that AutoImageProcessor picks for it, that class's default
 min/max pixels, and patch size, merge size and window size from the model's vision config. The
 resize factor is patch_size * merge_size, as the processor computes it. The page's JavaScript reads
 the JSON block printed here; nothing in the calculator is typed in by hand.
-Run from the repository root: python snippets/calculator_presets.py
+Prints an HTML table and the JSON block. Run: python presets.py
 """
 
 import json
@@ -13,14 +14,14 @@ import transformers
 from transformers import Qwen2_5_VLConfig, Qwen2VLConfig, Qwen3VLConfig
 from transformers.models.auto.image_processing_auto import IMAGE_PROCESSOR_MAPPING_NAMES
 
-from handbook.figures import PALETTE
-
 MODELS = [  # (preset key, name shown, model_type, config class)
     ("qwen2-vl", "Qwen2-VL", "qwen2_vl", Qwen2VLConfig),
     ("qwen2.5-vl", "Qwen2.5-VL", "qwen2_5_vl", Qwen2_5_VLConfig),
     ("qwen3-vl", "Qwen3-VL", "qwen3_vl", Qwen3VLConfig),
 ]
 DEFAULT_PRESET = "qwen2.5-vl"
+# The site's figure colours (Okabe-Ito based), handed to the calculator's drawing with the presets.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#B8A400", "#7F7F7F"]
 
 
 def presets() -> list:
@@ -87,6 +88,9 @@ def presets_script(rows: list) -> str:
     data = {"transformers": transformers.__version__, "default": DEFAULT_PRESET, "palette": PALETTE, "presets": rows}
     text = json.dumps(data, separators=(",", ":")).replace("<", "\\u003c")
     return f'<script type="application/json" id="calculator-presets">{text}</script>'
+
+
+# --8<-- [end:code]
 
 
 if __name__ == "__main__":

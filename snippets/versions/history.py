@@ -1,45 +1,65 @@
+# --8<-- [start:code]
 """Where the window-index code lives in each transformers release, with the installed release read live.
 
-Past releases come from snippets/data/transformers_window_code_lines.tsv, read from the wheels on PyPI
-(scripts/window_code_lines.py regenerates it); the installed release's row is found in the installed
-source now, through source_excerpt.py.
-
-Run from the repository root: python snippets/window_code_history.py
+Needs: snippets/data/transformers_window_code_lines.tsv under the current directory (past releases, read
+from the wheels on PyPI by the handbook's scripts/window_code_lines.py; in the handbook's repository run it
+from the repository root). The installed release's row is found in the installed source now.
+Prints a Markdown table and a verdict. Run: python history.py
 """
 
 import csv
+import inspect
+import re
+from pathlib import Path
 
 import transformers
 from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import Qwen2_5_VisionTransformerPretrainedModel
 from transformers.vision_utils import get_vision_window_index
-from window_size_calculation import HISTORY
 
-from handbook.excerpts import source_of, statement
-
+HISTORY = Path("snippets/data/transformers_window_code_lines.tsv")
 COLUMNS = ["def_get_window_index", "vit_merger_window_size", "pad_h", "pad_w"]
 
 
 def recorded_rows() -> list:
+    if not HISTORY.is_file():
+        raise SystemExit(
+            f"{HISTORY} is missing: run this from the handbook repository's root, or copy that file to the same "
+            "relative path under the current directory"
+        )
     with HISTORY.open() as handle:
         return list(csv.DictReader(handle, delimiter="\t"))
 
 
+def where(obj, pattern: str = "") -> tuple:
+    """(path in the transformers repository, 1-based line) of obj's first line, or of its one line matching pattern."""
+    obj = inspect.unwrap(obj)
+    lines, first = inspect.getsourcelines(obj)
+    installed = Path(transformers.__file__).resolve().parent
+    path = "src/transformers/" + Path(inspect.getsourcefile(obj)).resolve().relative_to(installed).as_posix()
+    if not pattern:
+        return path, max(first, 1)
+    hits = [i for i, line in enumerate(lines) if re.search(pattern, line)]
+    if len(hits) != 1:
+        raise LookupError(f"{pattern!r} matches {len(hits)} lines of {path}; expected exactly one")
+    return path, first + hits[0]
+
+
 def installed_row() -> dict:
     """The installed release's row, found in its source: the function, its statements, and the model's call."""
-    function = source_of(get_vision_window_index)
-    call = statement(Qwen2_5_VisionTransformerPretrainedModel.forward, r"get_vision_window_index\(")
+    file, first = where(get_vision_window_index)
+    call_file, call_line = where(Qwen2_5_VisionTransformerPretrainedModel.forward, r"get_vision_window_index\(")
     row = {
         "version": transformers.__version__,
-        "file": function.repo_path,
-        "def_get_window_index": str(function.first),
-        "note": f"called from `{call.repo_path.rsplit('/', 1)[-1]}` line {call.first}",
+        "file": file,
+        "def_get_window_index": str(first),
+        "note": f"called from `{call_file.rsplit('/', 1)[-1]}` line {call_line}",
     }
     for column, pattern in [
         ("vit_merger_window_size", r"vit_merger_window_size\s*="),
         ("pad_h", r"pad_h\s*="),
         ("pad_w", r"pad_w\s*="),
     ]:
-        row[column] = str(statement(get_vision_window_index, pattern).first)
+        row[column] = str(where(get_vision_window_index, pattern)[1])
     return row
 
 
@@ -75,6 +95,9 @@ def agreement() -> str:
         f'The last recorded release, {last["version"]} ("{last["note"]}"), and the installed '
         f"{now['version']} {verdict} on the file, the `def` line and the `vit_merger_window_size` line."
     )
+
+
+# --8<-- [end:code]
 
 
 if __name__ == "__main__":

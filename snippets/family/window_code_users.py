@@ -1,3 +1,4 @@
+# --8<-- [start:code]
 """Which models in the installed transformers run the Qwen2.5-VL window-index code, and with what settings.
 
 Found by reading the installed package, not from a list: every `models/*/modeling_*.py` is parsed and
@@ -7,8 +8,7 @@ calls it. Only `modeling_*.py` counts because it is the file transformers import
 call was written) but never counted on its own. The arguments of each call are then evaluated with
 the default config of the class that makes the call, found from the `config` annotation of that
 class and the module's own `from .configuration_... import ...` line.
-
-Run from the repository root: python snippets/window_code_users.py
+Prints a count, a Markdown table and the other callers. Run: python window_code_users.py
 """
 
 import ast
@@ -242,6 +242,9 @@ def other_callers(root: Path = INSTALLED) -> str:
         if p.name != "vision_utils.py" and not p.relative_to(root).match("models/*/*.py") and calls_window_code(p)
     ]
     return ", ".join(f"`{h}`" for h in hits) or "none"
+
+
+# --8<-- [end:code]
 
 
 if __name__ == "__main__":

@@ -1,15 +1,14 @@
+# --8<-- [start:code]
 """Qwen2-VL, Qwen2.5-VL and Qwen3-VL on the same images: resized input, LLM tokens, attention windows.
 
 Each model's vision config comes from its real config class (AutoConfig.for_model), its image processor
 class from transformers' own auto mapping, built with that config's patch and merge size and the
 processor's default pixel bounds, and run on images made here. Whether the encoder uses windows is read
-from its modeling file (window_code_users.py); the windows themselves come from get_vision_window_index.
-Coordinates are cited (snippets/data/coordinate_conventions.json), not measured.
-
-Run from the repository root: python snippets/family_tokens_windows.py
+from its modeling file (as window_code_users.py reads it); the windows come from get_vision_window_index.
+Prints a Markdown table. Run: python tokens_windows.py
 """
 
-import json
+import ast
 from pathlib import Path
 
 import torch
@@ -18,20 +17,45 @@ from PIL import Image
 from transformers import AutoConfig
 from transformers.models.auto.image_processing_auto import IMAGE_PROCESSOR_MAPPING_NAMES
 from transformers.vision_utils import get_vision_window_index
-from window_code_users import INSTALLED, calls_window_code
 
-HERE = Path(__file__).parent if "__file__" in globals() else Path("snippets")
-CONVENTIONS = json.loads((HERE / "data" / "coordinate_conventions.json").read_text())["models"]
 MODELS = {"qwen2_vl": "Qwen2-VL", "qwen2_5_vl": "Qwen2.5-VL", "qwen3_vl": "Qwen3-VL"}
 SIZES = [(84, 84), (224, 224), (476, 476), (480, 640), (720, 1280), (1080, 1920)]  # (height, width)
+WINDOW_FUNCTION = "get_vision_window_index"
+INSTALLED = Path(transformers.__file__).resolve().parent
 
 
-def vision_config(model_type: str):
-    return AutoConfig.for_model(model_type).vision_config
+def _imports_window_function(tree: ast.Module) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").endswith("vision_utils"):
+            if any(alias.name == WINDOW_FUNCTION for alias in node.names):
+                return True
+    return False
+
+
+def _is_window_call(node) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    return (isinstance(func, ast.Name) and func.id == WINDOW_FUNCTION) or (
+        isinstance(func, ast.Attribute) and func.attr == WINDOW_FUNCTION
+    )
+
+
+def calls_window_code(path: Path) -> bool:
+    """True if this modeling file imports the window function and calls it (as window_code_users.py decides)."""
+    text = path.read_text()
+    if WINDOW_FUNCTION not in text:
+        return False
+    tree = ast.parse(text)
+    return _imports_window_function(tree) and any(_is_window_call(n) for n in ast.walk(tree))
 
 
 def uses_window_code(model_type: str) -> bool:
     return calls_window_code(INSTALLED / "models" / model_type / f"modeling_{model_type}.py")
+
+
+def vision_config(model_type: str):
+    return AutoConfig.for_model(model_type).vision_config
 
 
 def processor(model_type: str):
@@ -84,23 +108,7 @@ def comparison_table() -> str:
     return "\n".join(rows)
 
 
-def settings_table() -> str:
-    rows = [
-        "| model | vision config class | patch / merge / resize factor | calls the window code | window size "
-        "| coordinates in answers (cited) |",
-        "|---|---|---|---|---|---|",
-    ]
-    for model_type, name in MODELS.items():
-        config = vision_config(model_type)
-        factor = config.patch_size * config.spatial_merge_size
-        cited = CONVENTIONS[model_type]
-        sources = "; ".join(f"[{label}]({url})" for label, url in cited["sources"].items())
-        rows.append(
-            f"| {name} | `{type(config).__name__}` | {config.patch_size} / {config.spatial_merge_size} "
-            f"/ {factor} | {'yes' if uses_window_code(model_type) else 'no'} "
-            f"| {getattr(config, 'window_size', '—')} | {cited['convention']} ({sources}) |"
-        )
-    return "\n".join(rows)
+# --8<-- [end:code]
 
 
 if __name__ == "__main__":

@@ -1,12 +1,14 @@
+# --8<-- [start:code]
 """transformers 4.52.4 (the analysis' release) against the installed one: the same window indices?
 
-4.52.4 lives in its own directory, .venv/tf-4.52.4 (`make` installs it from requirements-4.52.4.lock).
+Needs: transformers 4.52.4 installed apart in .venv/tf-4.52.4 under the current directory (in the handbook's
+repository `make` installs it; elsewhere: `pip install --no-deps --target .venv/tf-4.52.4 transformers==4.52.4
+huggingface-hub==0.36.2 tokenizers==0.21.4`), on top of an environment with torch and a recent transformers.
 A child Python process with that directory first on PYTHONPATH builds a tiny random-weight
 Qwen2_5_VisionTransformerPretrainedModel with 4.52.4 and calls its `get_window_index(grid_thw)` on
 every grid below; this process computes the same grids with the installed `get_vision_window_index`
 and compares. The child also reports where its statements sit in the 4.52.4 file.
-
-Run from the repository root: python snippets/window_index_4_52_4.py
+Prints a Markdown table and a verdict. Run: python window_index_4_52_4.py
 """
 
 import json
@@ -20,9 +22,8 @@ import transformers
 from transformers import Qwen2_5_VLVisionConfig
 from transformers.vision_utils import get_vision_window_index
 
-HERE = Path(__file__).parent if "__file__" in globals() else Path("snippets")
 OLD_VERSION = "4.52.4"
-OLD_DIR = (HERE.parent / ".venv" / f"tf-{OLD_VERSION}").resolve()
+OLD_DIR = Path(".venv", f"tf-{OLD_VERSION}").resolve()  # relative to the current directory
 
 # Patch grids (t, h, w) as the processor makes them: h and w even (2x2 merge), one image per call, plus
 # a few batches of several images in one call (window indices are offset per image).
@@ -59,7 +60,11 @@ print(json.dumps({"version": transformers.__version__, "file": transformers.__fi
 
 def run_old(calls: list) -> dict:
     if not (OLD_DIR / "transformers").is_dir():
-        raise FileNotFoundError(f"{OLD_DIR} is missing: run `make build` (it installs requirements-4.52.4.lock)")
+        raise SystemExit(
+            f"transformers {OLD_VERSION} is not installed in {OLD_DIR}: run `make` in the handbook's repository, "
+            f"or `pip install --no-deps --target .venv/tf-{OLD_VERSION} transformers=={OLD_VERSION} "
+            "huggingface-hub==0.36.2 tokenizers==0.21.4` in the current directory"
+        )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(OLD_DIR), os.environ.get("PYTHONPATH")]))}
     done = subprocess.run(
         [sys.executable, "-c", CHILD], input=json.dumps(calls), env=env, capture_output=True, text=True, cwd=OLD_DIR
@@ -124,6 +129,9 @@ def report(result: dict) -> str:
             "before attention; the comparison uses the bounds after that step, as the model does.",
         ]
     )
+
+
+# --8<-- [end:code]
 
 
 if __name__ == "__main__":

@@ -1,3 +1,4 @@
+# --8<-- [start:code]
 """Reference answers for the image-size calculator, computed by the installed transformers itself.
 
 `reference(case)` runs the real code path for one input: `smart_resize` from the installed
@@ -5,19 +6,42 @@ Qwen2-VL image processing module with the processor's factor (patch_size * merge
 grid and token count as the processor and `Qwen2VLProcessor` derive them, and, for a model with
 window attention, the windows from `transformers.vision_utils.get_vision_window_index`. Where
 transformers raises, the answer is the exception's type and message. `golden_cases()` is the wide
-grid the test suite compares the page's JavaScript against.
-Run from the repository root: python snippets/calculator_golden.py
+grid the test suite compares the page's JavaScript against. The model presets are read from the installed
+transformers as presets.py reads them. Prints a Markdown table. Run: python reference.py
 """
 
 import itertools
 
 import torch
-from calculator_presets import presets
-from transformers import Qwen2VLImageProcessor
+import transformers
+from transformers import Qwen2_5_VLConfig, Qwen2VLConfig, Qwen2VLImageProcessor, Qwen3VLConfig
+from transformers.models.auto.image_processing_auto import IMAGE_PROCESSOR_MAPPING_NAMES
 from transformers.models.qwen2_vl.image_processing_qwen2_vl import smart_resize
 from transformers.vision_utils import get_vision_window_index
 
-PRESETS = {p["key"]: p for p in presets()}
+MODELS = [  # (preset key, name shown, model_type, config class)
+    ("qwen2-vl", "Qwen2-VL", "qwen2_vl", Qwen2VLConfig),
+    ("qwen2.5-vl", "Qwen2.5-VL", "qwen2_5_vl", Qwen2_5_VLConfig),
+    ("qwen3-vl", "Qwen3-VL", "qwen3_vl", Qwen3VLConfig),
+]
+
+
+def preset(key: str, name: str, model_type: str, config_class) -> dict:
+    """Sizes from the model's vision config, default min/max pixels from the processor class transformers picks."""
+    processor_class = getattr(transformers, IMAGE_PROCESSOR_MAPPING_NAMES[model_type]["torchvision"])
+    vision = config_class().vision_config
+    return {
+        "key": key,
+        "name": name,
+        "patch_size": vision.patch_size,
+        "merge_size": vision.spatial_merge_size,
+        "window_size": getattr(vision, "window_size", None),  # None: no window attention
+        "min_pixels": processor_class.size["shortest_edge"],
+        "max_pixels": processor_class.size["longest_edge"],
+    }
+
+
+PRESETS = {key: preset(key, *rest) for key, *rest in MODELS}
 # Above this many merged tokens the window index tensor gets large; such cases keep every other field.
 MAX_INDEXED_TOKENS = 1_000_000
 # Up to this many windows, the golden row lists every window's token count in the code's order.
@@ -243,6 +267,9 @@ def reference_table(sizes=((84, 84), (112, 112), (113, 113), (476, 476), (640, 4
             )
             rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
+
+
+# --8<-- [end:code]
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
+# --8<-- [start:code]
 """The knob that matters: min_pixels / max_pixels, and the range of LLM tokens each setting gives.
 
 Token counts come from transformers' smart_resize (the processor's rule) over a spread of input sizes from
-10 to 4000 px a side and aspect ratios up to 1:16. Run: python snippets/token_budget.py
+10 to 4000 px a side and aspect ratios up to 1:16. Prints a Markdown table. Run: python token_budget.py
 """
 
 from transformers.models.qwen2_vl.image_processing_qwen2_vl import smart_resize
@@ -41,6 +42,9 @@ def table() -> str:
         examples = " | ".join(str(tokens(h, w, low, high)) for h, w in EXAMPLES)
         lines.append(f"| {name} | {low:,} | {high:,} | {low / TOKEN:g}-{high / TOKEN:g} | {lo}-{hi} | {examples} |")
     return "\n".join(lines)
+
+
+# --8<-- [end:code]
 
 
 if __name__ == "__main__":
