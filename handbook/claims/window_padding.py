@@ -10,11 +10,13 @@ from padding_trace import checks, processed, trace
 from patch_merge import tiny_config
 from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import Qwen2_5_VisionTransformerPretrainedModel
 from transformers.vision_utils import get_vision_window_index
-from window_equivalence import one_thread
 
 from handbook.claims import Claim, Result
 from handbook.claims.window_size_calculation import line_citation
 from handbook.excerpts import statement
+from handbook.snippets import load
+
+one_thread = load("attention_windows/equivalence").one_thread  # tiny models run faster on one thread
 
 ANALYSIS_PAD_LINES = (
     "pad_h = vit_merger_window_size - llm_grid_h % vit_merger_window_size",

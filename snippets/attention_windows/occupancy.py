@@ -1,18 +1,89 @@
+# --8<-- [start:code]
 """How full the attention windows are for 84x84 and 476x476, and where the analysis' percentages come from.
 
-Window contents are read from the real window code (`padding_trace.trace`, which runs the installed
-`get_vision_window_index`): every window holds only real merged tokens, so "occupancy" here means
-tokens held versus the largest window the config allows. The second table recomputes the analysis'
-"~56% real" (84x84) and "~85% real" (476x476) under each reading of "real data" we could think of.
-Run from the repository root: python snippets/window_occupancy.py
+Window contents are read from the real window code: the installed `get_vision_window_index` runs
+unchanged on the real processor's grid while a recorder stands in for its `F`, so the padded index grid
+is the one `F.pad` returned. Every window holds only real merged tokens, so "occupancy" here means tokens
+held versus the largest window the config allows. The second table recomputes the analysis' "~56% real"
+(84x84) and "~85% real" (476x476) under each reading of "real data" we could think of.
+Prints both tables. Run: python occupancy.py
 """
 
+import functools
 from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass
 
-from padding_trace import trace
-from transformers import Qwen2_5_VLVisionConfig
+import numpy as np
+import transformers.vision_utils as vision_utils
+from PIL import Image
+from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
+from transformers.vision_utils import get_vision_window_index
 
 ANALYSIS_REAL_PERCENT = {84: 56, 476: 85}  # the analysis, section 5: "~56% real data", "~85% real data"
+
+
+@contextmanager
+def recorded_pad():
+    """Stand in for `F` inside transformers.vision_utils, keeping each F.pad call's arguments and result."""
+    calls, real = [], vision_utils.F
+
+    class Recorder:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def pad(self, *args, **kwargs):
+            result = real.pad(*args, **kwargs)
+            calls.append((args, result))
+            return result
+
+    vision_utils.F = Recorder()
+    try:
+        yield calls
+    finally:
+        vision_utils.F = real
+
+
+@dataclass(frozen=True)
+class Windows:
+    merged: tuple  # merged-token grid (rows, columns)
+    padded_index: np.ndarray  # the index grid F.pad returned, pad_value = padding
+    pad_value: int  # the constant F.pad was called with
+    window_index: np.ndarray  # merged-token order the blocks see
+    bounds: np.ndarray  # window boundaries in merged tokens (cu_window_seqlens / patches per token)
+
+    @property
+    def window_tokens(self) -> list:
+        return np.diff(self.bounds).tolist()
+
+    def window_of_token(self) -> np.ndarray:
+        """Window number of every merged token, on the merged grid."""
+        position = np.searchsorted(self.bounds[:-1], np.arange(len(self.window_index)), side="right") - 1
+        windows = np.empty(len(self.window_index), dtype=int)
+        windows[self.window_index] = position
+        return windows.reshape(self.merged)
+
+
+@functools.cache
+def windows(side: int) -> Windows:
+    """The windows the installed code forms for a side x side image, as the real processor sizes it."""
+    config = Qwen2_5_VLVisionConfig()
+    image = Image.fromarray(np.full((side, side, 3), 127, dtype=np.uint8))
+    grid = Qwen2VLImageProcessor()(images=image, return_tensors="pt")["image_grid_thw"]
+    with recorded_pad() as calls:
+        window_index, cu = get_vision_window_index(
+            grid, config.spatial_merge_size, config.window_size, config.patch_size
+        )
+    ((args, padded),) = calls
+    _, h, w = grid[0].tolist()
+    merge = config.spatial_merge_size
+    return Windows(
+        merged=(h // merge, w // merge),
+        padded_index=padded[0].numpy(),
+        pad_value=args[3],
+        window_index=window_index.numpy(),
+        bounds=cu.numpy() // merge**2,
+    )
 
 
 def window_capacity() -> int:
@@ -23,7 +94,7 @@ def window_capacity() -> int:
 
 
 def occupancy(side: int) -> dict:
-    tr = trace(side, side)
+    tr = windows(side)
     tokens = tr.window_tokens
     smallest = min(range(len(tokens)), key=tokens.__getitem__)
     cells = (tr.window_of_token() == smallest).nonzero()
@@ -59,10 +130,10 @@ def occupancy_table(sides=(84, 476)) -> str:
 
 
 def readings() -> dict:
-    """Candidate meanings of 'real data share' -> {side: percent}, each computed from the trace."""
+    """Candidate meanings of 'real data share' -> {side: percent}, each computed from the windows."""
     out = {}
     for side in ANALYSIS_REAL_PERCENT:
-        tr = trace(side, side)
+        tr = windows(side)
         real = tr.merged[0] * tr.merged[1]
         padded = tr.padded_index.size
         out.setdefault("real tokens / padded index grid (area)", {})[side] = 100 * real / padded
@@ -90,6 +161,9 @@ def readings_table() -> str:
         cells = [f"{values[s]:.2f}%" + (" ← matches" if matches(values[s], s) else "") for s in sides]
         rows.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
+
+
+# --8<-- [end:code]
 
 
 if __name__ == "__main__":
