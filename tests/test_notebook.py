@@ -9,11 +9,18 @@ import json
 import re
 
 import pytest
-from grounding_coordinates import absolute_to_original, model_input_size, visual_tokens
 from padding_trace import checks, trace
-from window_equivalence import compare
 
 from handbook.paths import ROOT
+from handbook.snippets import load
+
+recipe = load("coordinate_prediction/recipe")
+absolute_to_original, model_input_size, visual_tokens = (
+    recipe.absolute_to_original,
+    recipe.model_input_size,
+    recipe.visual_tokens,
+)
+compare = load("attention_windows/equivalence").compare
 
 NOTEBOOK = ROOT / "docs" / "notebooks" / "reproduce.ipynb"
 PAGE = ROOT / "site" / "notebooks" / "reproduce" / "index.html"
