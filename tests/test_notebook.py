@@ -14,11 +14,11 @@ from padding_trace import checks, trace
 from handbook.paths import ROOT
 from handbook.snippets import load
 
-recipe = load("coordinate_prediction/recipe")
+_recipe = load("coordinate_prediction/recipe")
 absolute_to_original, model_input_size, visual_tokens = (
-    recipe.absolute_to_original,
-    recipe.model_input_size,
-    recipe.visual_tokens,
+    _recipe.absolute_to_original,
+    _recipe.model_input_size,
+    _recipe.visual_tokens,
 )
 compare = load("attention_windows/equivalence").compare
 
