@@ -1,7 +1,7 @@
 # --8<-- [start:code]
-"""The fix for boxes on small images, in three steps: raise the processor's min_pixels, read the frame the
-model answers in, map its box back to your image. Prints where the model's box lands on an 84x84 image.
-The helpers are chapter 6's recipe.py, the few lines needed here. Run: python fix_boxes.py
+"""Boxes on small images, fixed in three steps: raise the processor's min_pixels, read the frame the model
+answers in, map the model's box back to your image. The helpers are the few lines of chapter 6's recipe.py
+that this needs. Prints where a box lands on an 84x84 image. Run: python fix_boxes.py
 """
 
 from PIL import Image
