@@ -16,6 +16,7 @@ import handbook.claims.spatial_merge as s4
 import handbook.claims.window_padding as s3
 import handbook.claims.window_size_calculation as s2
 from handbook import claims
+from handbook.page_tests import fence_output, run_alone
 from handbook.snippets import load
 
 schedule = load("attention_windows/schedule")
@@ -140,3 +141,26 @@ def test_window_size_change_flips_verdicts(window_224):
         assert claim.check().verdict == verdict, claim_id
     assert "holds 9 merged tokens (36 patches), not 64" in s5.check_84_padded_to_4x4().evidence
     assert "17 = 2 x 8 + 1" in s3.check_minimal_padding().evidence
+
+
+# Each snippet file, copied alone into an empty folder, prints what the page shows.
+
+PAGE = "chapters/5-attention-windows.md"
+
+
+@pytest.mark.parametrize(
+    ("name", "fence_id"),
+    [
+        ("attention_windows/schedule", "ch5-schedule"),
+        ("attention_windows/equivalence", "ch5-equivalence"),
+        ("attention_windows/occupancy", "ch5-occupancy"),
+    ],
+)
+def test_snippet_alone_prints_what_the_page_shows(name, fence_id, tmp_path):
+    assert run_alone(name, tmp_path).stdout == fence_output(PAGE, fence_id)
+
+
+def test_pattern_figure_alone_writes_its_svg(tmp_path):
+    assert run_alone("attention_windows/pattern_figure", tmp_path).stdout == "wrote pattern_figure.svg\n"
+    assert "<svg" in (tmp_path / "pattern_figure.svg").read_text()
+    assert 'role="img"' in fence_output(PAGE, "ch5-pattern-figure")
