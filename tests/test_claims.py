@@ -225,10 +225,10 @@ def ignores_window_size(grid_thw, spatial_merge_size, window_size, patch_size, *
 
 
 def fixed_4x4_confirmed(mp):
-    import window_equivalence
+    schedule = load("attention_windows/schedule")
 
     mp.setattr(
-        window_equivalence,
+        schedule,
         "Qwen2_5_VLVisionConfig",
         lambda **kw: Qwen2_5_VLVisionConfig(**{"fullatt_block_indexes": [], **kw}),
     )
@@ -493,7 +493,7 @@ def check_claim(claim_id):
 
 
 def test_readings_agree_with_the_occupancy_snippet():
-    import window_occupancy
+    window_occupancy = load("attention_windows/occupancy")
 
     for side in window_occupancy.ANALYSIS_REAL_PERCENT:
         assert {k: v[side] for k, v in window_occupancy.readings().items()} == s5.readings_of(side)

@@ -55,6 +55,7 @@ import transformers
 from transformers import Qwen2_5_VLVisionConfig
 
 from handbook.paths import DOCS, ROOT, SITE
+from handbook.snippets import load
 
 # Pages being rewritten by another helper while this test was written: the lead empties this list at
 # integration. Nothing else may be added here.
@@ -131,7 +132,7 @@ def token_budget():
 
 
 def min_pixels_tokens():
-    import grounding_coordinates as gc
+    gc = load("coordinate_prediction/recipe")
 
     return gc.MIN_PIXELS // token_px() ** 2, token_px(), token_px(), gc.MIN_PIXELS // token_px() ** 2
 
@@ -462,7 +463,8 @@ def max_ratio():
 
 
 def ch6_recipe():
-    from grounding_coordinates import model_input_size, visual_tokens
+    recipe = load("coordinate_prediction/recipe")
+    model_input_size, visual_tokens = recipe.model_input_size, recipe.visual_tokens
 
     size = model_input_size(84, 84)
     default = resized_side(84)

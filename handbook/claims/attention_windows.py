@@ -1,14 +1,12 @@
 """Ledger entries for section 5 of the analysis, "Attention Window Processing".
 
-The checks read the windows that the installed `get_vision_window_index` forms (`padding_trace`,
-`window_occupancy`), the blocks' attention segments (`block_schedule`) and the window-versus-full
-experiment on a tiny random-weight model (`window_equivalence`).
+The checks read the windows that the installed `get_vision_window_index` forms (snippets
+`window_padding/trace.py`, `attention_windows/occupancy.py`), the blocks' attention segments
+(`attention_windows/schedule.py`) and the window-versus-full experiment on a tiny random-weight model
+(`attention_windows/equivalence.py`).
 """
 
-from block_schedule import segments_per_block
 from transformers.vision_utils import get_vision_window_index
-from window_equivalence import compare
-from window_occupancy import ANALYSIS_REAL_PERCENT, matches
 
 from handbook.claims import Claim, Result
 from handbook.claims.window_padding import check_fits, grid_claim, padding_description
@@ -16,7 +14,12 @@ from handbook.claims.window_size_calculation import ANALYSIS_FILE
 from handbook.excerpts import statement
 from handbook.snippets import load
 
-checks, trace = load("window_padding/trace").checks, load("window_padding/trace").trace
+_trace = load("window_padding/trace")
+_occupancy = load("attention_windows/occupancy")
+checks, trace = _trace.checks, _trace.trace
+ANALYSIS_REAL_PERCENT, matches = _occupancy.ANALYSIS_REAL_PERCENT, _occupancy.matches
+segments_per_block = load("attention_windows/schedule").segments_per_block
+compare = load("attention_windows/equivalence").compare
 OLD_VERSION = load("versions/window_index_4_52_4").OLD_VERSION
 
 EQUIVALENCE_SIZES = ((28, 28), (84, 84), (112, 112), (140, 140), (224, 224))
@@ -55,7 +58,7 @@ def check_84_padded_to_4x4(side: int = 84) -> Result:
 
 
 def readings_of(side: int) -> dict:
-    """The readings of window_occupancy.readings(), for one size, from the trace alone (a test checks they agree)."""
+    """occupancy.py's readings() for one size, from the trace alone (a test checks they agree)."""
     tr = trace(side, side)
     real = tr.merged[0] * tr.merged[1]
     capacity = tr.window_side**2
@@ -82,7 +85,7 @@ def percent_claim(side: int):
                 f"The {len(tr.window_tokens)} window(s) at {side}x{side} hold {tr.merged[0] * tr.merged[1]} real merged "
                 f"tokens and {padding} padding: {real:.0f}% real. ~{ANALYSIS_REAL_PERCENT[side]}% is reproduced only by "
                 f"{'; '.join(found) if found else 'none of the readings tried'} "
-                f"(window_occupancy.py shows each reading)."
+                f"(attention_windows/occupancy.py shows each reading)."
             ),
         )
 

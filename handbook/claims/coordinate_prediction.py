@@ -17,6 +17,7 @@ from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import Qwen2_5_VisionTra
 from transformers.vision_utils import get_vision_position_ids, get_vision_window_index
 
 from handbook.claims import Claim, Result
+from handbook.snippets import load
 
 ISSUES = "https://github.com/QwenLM/Qwen3-VL/issues/"
 REPORT = "[the Qwen2.5-VL technical report, arXiv:2502.13923](https://arxiv.org/abs/2502.13923)"
@@ -72,7 +73,7 @@ def windowed_minus_full(side: int) -> float:
 
 def llm_positions(side: int):
     """(row, column) MRoPE ids of an image's visual tokens, from the real get_rope_index (tiny model)."""
-    from mrope_positions import positions
+    positions = load("coordinate_prediction/mrope").positions
 
     image = positions(tuple(processed(side)["grid"][0, 1:].tolist()))["image"]
     start = int(image.min())

@@ -1,9 +1,11 @@
+# --8<-- [start:code]
 """Grounding coordinates for Qwen2.5-VL and Qwen3-VL: the frame the model works in, and the way back.
 
 Copy this file next to your inference code; it needs only `transformers` (for the processor's own
 resize rule). Qwen2.5-VL answers in absolute pixels of the image *after* the processor resized it;
 Qwen3-VL answers in relative coordinates on a 0-1000 scale. Either way, map to the original image
-before drawing or scoring.
+before drawing or scoring. Run alone (python recipe.py), it prints what the recipe does for an
+84x84 image.
 """
 
 from transformers.models.qwen2_vl.image_processing_qwen2_vl import smart_resize
@@ -101,6 +103,9 @@ def report(original_size=(84, 84), predicted_box=(112, 56, 336, 280), predicted_
         f"{tuple(round(v, 2) for v in relative_to_original((250, 250, 750, 750), original_size))} on the original.",
     ]
     return "\n".join(lines)
+
+
+# --8<-- [end:code]
 
 
 if __name__ == "__main__":

@@ -1,11 +1,12 @@
+# --8<-- [start:code]
 """Window attention versus full attention, on the same random weights: where do the outputs differ?
 
 Two tiny Qwen2_5_VisionTransformerPretrainedModel share one state_dict. They are built from the installed
 Qwen2_5_VLVisionConfig with small widths and everything else (depth, patch, merge, window size,
 full-attention blocks) left at its default; the second one lists every block in
 `fullatt_block_indexes`, so none of its blocks uses windows. Each image goes through the real processor
-and both models in float32 with the default (sdpa) attention.
-Run from the repository root: python snippets/window_equivalence.py
+and both models in float32 with the default (sdpa) attention. Prints a table per image size and
+whether a repeated run is bit-identical. Run: python equivalence.py
 """
 
 import functools
@@ -106,6 +107,9 @@ def determinism_report(sizes=((84, 84), (476, 476))) -> str:
     runs = {size: compare(*size, repeat=True)["deterministic"] for size in sizes}
     listed = ", ".join(f"{w}x{h}: {'identical' if same else 'different'}" for (w, h), same in runs.items())
     return f"Running the window model twice on the same image gives bit-identical outputs? {listed}."
+
+
+# --8<-- [end:code]
 
 
 if __name__ == "__main__":

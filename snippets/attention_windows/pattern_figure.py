@@ -1,11 +1,12 @@
+# --8<-- [start:code]
 """Who may attend to whom in a window block and in a full block, for an 84x84 and a 476x476 image.
 
 Both patterns come from the boundaries the encoder passes to its blocks: `cu_window_seqlens` from
 `get_vision_window_index` for the window blocks, `cu_seqlens` from `get_vision_cu_seqlens` for the
 full blocks, each on the grid the real processor produced. A square on the diagonal is one attention
 segment: its patches attend to each other and to nothing else. Axes are in patches, in the order the
-blocks see them (window by window).
-Run from the repository root: python snippets/attention_pattern.py
+blocks see them (window by window). Draws the figure `fig` (with its ALT text and CAPTION);
+run alone it writes pattern_figure.svg. Run: python pattern_figure.py
 """
 
 import matplotlib.pyplot as plt
@@ -15,7 +16,7 @@ from PIL import Image
 from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
 from transformers.vision_utils import get_vision_cu_seqlens, get_vision_window_index
 
-from handbook.figures import PALETTE, svg_figure
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#B8A400", "#7F7F7F"]  # the site's palette
 
 config = Qwen2_5_VLVisionConfig()
 fig, axes = plt.subplots(2, 2, figsize=(8.4, 8.6), layout="constrained")
@@ -58,17 +59,18 @@ for row, side in zip(axes, (84, 476)):
         segments[side, kind] = len(bounds) - 1
         described.append(f"{side}x{side} {kind}: {len(bounds) - 1} square(s) of {sorted(set(np.diff(bounds)))} patches")
 
-print(
-    svg_figure(
-        fig,
-        alt=(
-            "Four block-diagonal attention masks. " + "; ".join(described) + ". Outside the squares nothing attends; "
-            "there are no padding rows or columns."
-        ),
-        caption=(
-            f"At 84x84 the window blocks get {segments[84, 'window blocks']} segment(s) and the full blocks "
-            f"{segments[84, 'full blocks']}, over the same real patches. At 476x476 the window blocks get "
-            f"{segments[476, 'window blocks']} separate squares, the full blocks {segments[476, 'full blocks']}."
-        ),
-    )
+ALT = (
+    "Four block-diagonal attention masks. " + "; ".join(described) + ". Outside the squares nothing attends; "
+    "there are no padding rows or columns."
 )
+CAPTION = (
+    f"At 84x84 the window blocks get {segments[84, 'window blocks']} segment(s) and the full blocks "
+    f"{segments[84, 'full blocks']}, over the same real patches. At 476x476 the window blocks get "
+    f"{segments[476, 'window blocks']} separate squares, the full blocks {segments[476, 'full blocks']}."
+)
+# --8<-- [end:code]
+
+
+if __name__ == "__main__":
+    fig.savefig("pattern_figure.svg")
+    print("wrote pattern_figure.svg")

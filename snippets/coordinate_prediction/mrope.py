@@ -1,7 +1,9 @@
+# --8<-- [start:code]
 """The position ids the language model gives an image's visual tokens (MRoPE), from the real get_rope_index.
 
 A tiny random-weight Qwen2_5_VLModel built from the real config classes supplies the method; position ids
-depend only on the token layout and the image grid, never on weights. Run: python snippets/mrope_positions.py
+depend only on the token layout and the image grid, never on weights. Prints the image tokens' position
+ids for a 6x6 and a 34x34 patch grid. Run: python mrope.py
 """
 
 import torch
@@ -89,6 +91,9 @@ def report(patch_grids=((6, 6), (34, 34))) -> str:
                 lines.append(f"| {r} | " + " | ".join(cells) + " |")
             lines.append("")
     return "\n".join(lines)
+
+
+# --8<-- [end:code]
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
+# --8<-- [start:code]
 """The coordinate frame Qwen2.5-VL answers in: the processor's resized size, for many inputs and min/max settings.
 
 Each cell runs the real Qwen2VLImageProcessor (bounds passed as size={"shortest_edge": min_pixels,
 "longest_edge": max_pixels}, the spelling transformers 5 uses) and reads the resized size back from its
-output grid: image_grid_thw * patch_size. Run: python snippets/resize_frames.py
+output grid: image_grid_thw * patch_size. Prints one table row per input size.
+Run: python resize_frames.py
 """
 
 from PIL import Image
@@ -54,6 +56,9 @@ def table() -> str:
             cells.append(f"{h} x {w}{mark} ({h * w // token_area} tokens)")
         lines.append(f"| {height} x {width} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+# --8<-- [end:code]
 
 
 if __name__ == "__main__":

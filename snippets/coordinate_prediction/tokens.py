@@ -1,6 +1,7 @@
+# --8<-- [start:code]
 """What the language model receives for an 84x84 and a 476x476 image: real processor, default settings.
 
-Run from the repository root: python snippets/small_image_tokens.py
+Prints the resized size, patch grid and token grid of each. Run: python tokens.py
 """
 
 from PIL import Image
@@ -32,6 +33,9 @@ def table(sides=(84, 476)) -> str:
         (h, w), (ph, pw), (th, tw), px = v["resized"], v["patches"], v["tokens"], v["token_px"]
         lines.append(f"| {side}x{side} | {h}x{w} | {ph}x{pw} | {th}x{tw} | **{th * tw}** | {px}x{px} px |")
     return "\n".join(lines)
+
+
+# --8<-- [end:code]
 
 
 if __name__ == "__main__":
