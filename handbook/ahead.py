@@ -317,16 +317,17 @@ class Ahead:
                 return early["result"]
             return convert_now(*args, **kw)
 
-        convert.nb2html = nb2html
+        _replace(convert, "nb2html", nb2html)
         thread.start()
 
 
 state = Ahead()
+_originals = {}  # (module, name) -> what start() replaced, put back by finish()
 
 
-def finish() -> None:
-    log.debug("fences run ahead: %d, in the build process: %d", state.hits, state.misses)
-    state.stop()
+def _replace(module, name: str, value) -> None:
+    _originals.setdefault((module, name), getattr(module, name))
+    setattr(module, name, value)
 
 
 def run_python(code: str, returncode=None, session=None, id=None, **extra):  # noqa: A002
@@ -337,7 +338,8 @@ def run_python(code: str, returncode=None, session=None, id=None, **extra):  # n
     outcome = state.outcome(key(code, session, id, extra))
     if outcome is None:
         state.misses += 1
-        return _original_run_python(code, returncode=returncode, session=session, id=id, **extra)
+        run = _originals[(python, "_run_python")]
+        return run(code, returncode=returncode, session=session, id=id, **extra)
     state.hits += 1
     seconds, cpu = outcome[3]
     log.debug("fence %s ran ahead: %.2f s, %.2f s CPU (its subprocesses included)", id, seconds, cpu)
@@ -352,18 +354,28 @@ def run_python(code: str, returncode=None, session=None, id=None, **extra):  # n
     return outcome[1]
 
 
-_original_run_python = None
-
-
 def start(config) -> None:
-    global _original_run_python
+    """Start the fences and the notebook (on_config). Only in a single-threaded build process with os.fork:
+    elsewhere (`mkdocs serve` runs a server thread) the build runs them in turn, as markdown-exec does."""
+    global state
+    finish()
     if not hasattr(os, "fork") or threading.active_count() != 1:
         return
     from markdown_exec._internal.formatters import python
 
+    state = Ahead()
     preload()
     state.start_fences(config)
-    if state.index and _original_run_python is None:
-        _original_run_python = python._run_python
-        python._run_python = run_python
+    if state.index:
+        _replace(python, "_run_python", run_python)
     state.start_notebook(config)
+
+
+def finish() -> None:
+    """Put markdown-exec and mkdocs-jupyter back as they were, end what is left (on_post_build)."""
+    if state.index:
+        log.debug("fences run ahead: %d, in the build process: %d", state.hits, state.misses)
+    state.stop()
+    for (module, name), original in _originals.items():
+        setattr(module, name, original)
+    _originals.clear()
