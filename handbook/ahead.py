@@ -5,8 +5,9 @@ reaches the notebook, so a cold build paid every fence, the notebook and the sub
 (transformers 4.52.4 on the versions page, qwen-vl-utils on resize-rules) in turn, on one core. Here:
 
 - `start(config)` runs at the end of on_config, before any page is read. The build process imports what the
-  pages' code imports (`import_statements()`: torch, transformers, matplotlib, ...; no torch op runs), then
-  forks one helper process, the *zygote*, while it is still single-threaded. The zygote forks one child per
+  pages' code imports (`import_statements()`: torch, transformers, matplotlib, ...), then forks one helper
+  process, the *zygote*, while it is still single-threaded. No torch op may run in the build process before
+  that fork: a child forked after torch started its OpenMP threads hangs at its own first parallel op. The zygote forks one child per
   exec fence, in the order MkDocs renders them, at most one per core at a time. Each child runs its fence
   with markdown-exec's own `_run_python` (same block id, same module name, same globals, same print) and
   leaves the output, or the ExecutionError it raised, in a file.
@@ -21,8 +22,9 @@ reaches the notebook, so a cold build paid every fence, the notebook and the sub
 - The notebook is converted (its kernel started and its cells executed) in a thread from on_config on, with the
   arguments mkdocs-jupyter will pass; mkdocs-jupyter's call returns that result when its arguments are the same.
 
-Not under `mkdocs serve` (its server threads make forking unsafe) and not where os.fork is missing: there the
-build runs everything in turn, as before.
+Not in a process that already runs other threads (the rebuilds of `mkdocs serve`: forking there is unsafe)
+and not where os.fork is missing: there the build runs everything in turn, as before. `mkdocs build -v` logs
+each fence's wall and CPU time in its child.
 """
 
 import ast
@@ -200,7 +202,6 @@ class Ahead:
         self.folder = None
         self.zygote = None
         self.hits = self.misses = 0
-        self.notebook = None
 
     # fences
     def start_fences(self, config) -> None:
@@ -223,12 +224,16 @@ class Ahead:
             try:
                 os.close(read)
                 os.setpgid(0, 0)  # its children with it, so that stop() ends them all
-                _zygote(jobs, self.folder, write, os.cpu_count() or 1)
+                _zygote(jobs, self.folder, write, len(os.sched_getaffinity(0)))
                 status = 0
             finally:
                 os._exit(status)
         os.close(write)
         self.zygote = pid
+        try:
+            os.setpgid(pid, pid)  # as the zygote does, so that stop() finds the group whichever runs first
+        except OSError:
+            pass
         threading.Thread(target=self._listen, args=(read,), daemon=True).start()
         atexit.register(self.stop)
         log.debug("running %d fences ahead in %s", len(jobs), self.folder)
