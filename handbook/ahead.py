@@ -369,6 +369,11 @@ def start(config) -> None:
     from markdown_exec._internal.formatters import python
 
     state = Ahead()
+    # Two children, the notebook's kernel and the build share the cores, each with torch's OpenMP threads: a
+    # thread that waits for work sleeps rather than spins (it burnt CPU time the others needed; measured:
+    # three concurrent cost-vit-flops runs, 20.8 s CPU each with spinning threads, 13.3 s passive). Read when
+    # torch is first imported, below; inherited by the kernel and the fences' subprocesses. No output changes.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     preload()
     state.start_fences(config)
     if state.index:
