@@ -6,7 +6,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# The install stamp is named after the lock's hash, so editing requirements.lock reinstalls.
+# The install stamp is named after the lock's hash, so editing requirements.lock reinstalls. Only its content
+# counts, not its date: a fresh checkout or a second worktree gives the lock a new date, not a new hash.
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 SITE := site
 # Override with the path of another Chromium/Chrome (the GitHub workflow uses the runner's Chrome).
@@ -42,7 +43,7 @@ help:
 	@echo "make bench   time the build and make test, size every page: writes BENCHMARKS.md"
 	@echo "make bench-gpu  on a CUDA GPU: time the vision encoder, window vs full: writes snippets/data/gpu_wall_times.json"
 
-$(STAMP): requirements.lock
+$(STAMP):
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "pip==26.3"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
@@ -56,7 +57,7 @@ venv: $(STAMP)
 TF_4_52_4 := $(VENV)/tf-4.52.4
 TF_4_52_4_STAMP := $(TF_4_52_4)/.installed-$(shell sha1sum requirements-4.52.4.lock | cut -c1-12)
 
-$(TF_4_52_4_STAMP): requirements-4.52.4.lock | $(STAMP)
+$(TF_4_52_4_STAMP): | $(STAMP)
 	rm -rf $(TF_4_52_4)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --target $(TF_4_52_4) \
 	  -r requirements-4.52.4.lock

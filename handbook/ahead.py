@@ -1,0 +1,391 @@
+"""Run the build's slow, independent parts ahead of time and side by side (handbook/hooks/ahead.py starts it).
+
+A page's exec fences run one after another when MkDocs renders it, and the notebook's kernel when MkDocs
+reaches the notebook, so a cold build paid every fence, the notebook and the subprocesses they start
+(transformers 4.52.4 on the versions page, qwen-vl-utils on resize-rules) in turn, on one core. Here:
+
+- `start(config)` runs at the end of on_config, before any page is read. The build process imports what the
+  pages' code imports (`import_statements()`: torch, transformers, matplotlib, ...), then forks one helper
+  process, the *zygote*, while it is still single-threaded. No torch op may run in the build process before
+  that fork: a child forked after torch started its OpenMP threads hangs at its own first parallel op. The zygote forks one child per
+  exec fence, in the order MkDocs renders them, at most one per core at a time. Each child runs its fence
+  with markdown-exec's own `_run_python` (same block id, same module name, same globals, same print) and
+  leaves the output, or the ExecutionError it raised, in a file.
+- Every child starts from the same state, the build process' after imports, whichever fences ran before it
+  and wherever: the output does not depend on scheduling, so two builds give the same bytes.
+- markdown-exec's `_run_python` is replaced by a lookup keyed by the code it is asked to run (the fence's code
+  after pymdownx.snippets expanded it, read by running the build's own Markdown extensions over each page
+  with markdown-exec's formatter replaced by one that records) together with the block id and options. A
+  precomputed output is returned as markdown-exec's run would have returned it; a precomputed error is raised
+  again as the ExecutionError it was, so markdown-exec logs the same warning and `--strict` fails. Anything
+  else (a fence in a session, without an id, a fence whose child died) runs in the build process as before.
+- The notebook is converted (its kernel started and its cells executed) in a thread from on_config on, with the
+  arguments mkdocs-jupyter will pass; mkdocs-jupyter's call returns that result when its arguments are the same.
+
+Not in a process that already runs other threads (the rebuilds of `mkdocs serve`: forking there is unsafe)
+and not where os.fork is missing: there the build runs everything in turn, as before. `mkdocs build -v` logs
+each fence's wall and CPU time in its child.
+"""
+
+import ast
+import atexit
+import gc
+import logging
+import os
+import pickle
+import re
+import resource
+import signal
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path, PurePath
+from types import ModuleType
+
+from handbook.paths import ROOT, SNIPPETS
+
+log = logging.getLogger("mkdocs.hooks.ahead")
+
+# -- what the pages' code imports ------------------------------------------------------------------------
+
+
+def import_statements() -> list:
+    """Every third-party import statement of snippets/ and handbook/ (the hooks, the ledger), as written
+    (scripts/bench.py's import floor imports the same)."""
+    local = {p.stem for p in SNIPPETS.glob("*.py")} | {p.name for p in SNIPPETS.iterdir() if p.is_dir()} | {"handbook"}
+    statements = []
+    for path in sorted([*SNIPPETS.rglob("*.py"), *(ROOT / "handbook").rglob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            top = names[0].split(".")[0]
+            if top in sys.stdlib_module_names or top in local or top == "__future__":
+                continue
+            statements.append(ast.unparse(node))
+    return list(dict.fromkeys(statements))
+
+
+def preload() -> None:
+    """Import what the fences import, once, in the build process (module objects only: no torch op runs)."""
+    for statement in import_statements():
+        try:
+            exec(statement, {})  # noqa: S102
+        except Exception as error:  # a fence that needs it fails with its own message
+            log.debug("not preloaded: %s (%s)", statement, error)
+
+
+# -- the fences, as markdown-exec will be asked to run them ----------------------------------------------
+
+
+def _strip_front_matter(text: str) -> str:
+    from mkdocs.utils.meta import get_data
+
+    return get_data(text)[0]
+
+
+def planned_fences(config) -> list:
+    """(page, code, options) of every Python exec fence, in the order MkDocs renders the pages: each page run
+    through the build's own Markdown extensions, markdown-exec's formatter replaced by one that records."""
+    from markdown import Markdown
+    from markdown_exec._internal.main import formatter as exec_formatter
+    from mkdocs.structure.files import get_files
+
+    found = []
+
+    def record(source, language, css_class, options, md, **kwargs):
+        if language in {"python", "py"}:
+            found.append((page, source, dict(options)))
+        return ""
+
+    configs = dict(config.mdx_configs)
+    superfences = configs.get("pymdownx.superfences")
+    if superfences:
+        fences = [
+            {**fence, "format": record} if fence.get("format") is exec_formatter else fence
+            for fence in superfences.get("custom_fences", [])
+        ]
+        configs["pymdownx.superfences"] = {**superfences, "custom_fences": fences}
+    md = Markdown(extensions=config.markdown_extensions, extension_configs=configs)
+    for file in get_files(config).documentation_pages():
+        if not file.src_uri.endswith(".md"):
+            continue
+        page = file.src_uri
+        md.reset()
+        md.convert(_strip_front_matter(Path(file.abs_src_path).read_text(encoding="utf-8-sig")))
+    return found
+
+
+def key(code: str, session, id, extra) -> tuple:  # noqa: A002
+    return code, session or "", id or "", tuple(sorted(extra.items()))
+
+
+def precomputable(code: str, options: dict) -> bool:
+    """A fence whose run does not depend on the fences before it (its own id, no session, no workdir or
+    width), and that is not the ledger's: a ledger fence runs in the build process, where every claim is
+    evaluated once for all its fences and for claims.json (handbook.claims.evaluate caches), instead of
+    once in every child that shows a part of it."""
+    if "handbook.claims" in code:
+        return False
+    return bool(options.get("id")) and not any(options.get(name) for name in ("session", "workdir", "width"))
+
+
+# -- the zygote and its children -------------------------------------------------------------------------
+
+
+def _run_child(job: tuple, target: Path) -> None:
+    """In a fresh child: run one fence as markdown-exec would, leave the outcome in `target`."""
+    from markdown_exec._internal.formatters import python
+    from markdown_exec._internal.formatters.base import ExecutionError
+
+    code, options = job
+    start, cpu = time.perf_counter(), time.process_time()
+    try:
+        output = python._run_python(
+            code, returncode=options.get("returncode"), session=None, id=options["id"], **options.get("extra", {})
+        )
+        outcome = ["output", output, None]
+    except ExecutionError as error:
+        outcome = ["error", str(error), error.returncode]
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the subprocesses the fence ran, if any
+    outcome.append((time.perf_counter() - start, time.process_time() - cpu + children.ru_utime + children.ru_stime))
+    partial = target.with_suffix(".part")
+    partial.write_bytes(pickle.dumps(outcome))
+    partial.rename(target)
+
+
+def _zygote(jobs: list, folder: Path, notify: int, workers: int) -> None:
+    """Fork one child per job, `workers` at a time, in order; write each finished job's index to `notify`."""
+    running = {}
+
+    def reap():
+        pid, _ = os.wait()
+        os.write(notify, f"{running.pop(pid)}\n".encode())
+
+    # Children only read most of what the build process imported: keep the collector from touching (and so
+    # copying) those pages in every child.
+    gc.freeze()
+    for index, job in enumerate(jobs):
+        while len(running) >= workers:
+            reap()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            status = 1
+            try:
+                _run_child(job, folder / f"{index}.pickle")
+                status = 0
+            except BaseException:  # the build process runs this fence itself and reports it
+                pass
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(status)
+        running[pid] = index
+    while running:
+        reap()
+
+
+class Ahead:
+    """The build process' side: the fence outcomes as they arrive, and the notebook thread."""
+
+    def __init__(self):
+        self.index = {}  # key -> job index
+        self.done = set()
+        self.finished = False
+        self.arrived = threading.Condition()
+        self.folder = None
+        self.zygote = None
+        self.hits = self.misses = 0
+
+    # fences
+    def start_fences(self, config) -> None:
+        jobs = []
+        for _page, code, options in planned_fences(config):
+            if precomputable(code, options):
+                k = key(code, options.get("session"), options.get("id"), options.get("extra", {}))
+                if k not in self.index:
+                    self.index[k] = len(jobs)
+                    jobs.append((code, options))
+        if not jobs:
+            return
+        self.folder = Path(tempfile.mkdtemp(prefix="handbook-ahead-"))
+        read, write = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            status = 1
+            try:
+                os.close(read)
+                os.setpgid(0, 0)  # its children with it, so that stop() ends them all
+                _zygote(jobs, self.folder, write, len(os.sched_getaffinity(0)))
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write)
+        self.zygote = pid
+        try:
+            os.setpgid(pid, pid)  # as the zygote does, so that stop() finds the group whichever runs first
+        except OSError:
+            pass
+        threading.Thread(target=self._listen, args=(read,), daemon=True).start()
+        atexit.register(self.stop)
+        log.debug("running %d fences ahead in %s", len(jobs), self.folder)
+
+    def _listen(self, read: int) -> None:
+        with os.fdopen(read, "rb") as pipe:
+            for line in pipe:
+                with self.arrived:
+                    self.done.add(int(line))
+                    self.arrived.notify_all()
+        os.waitpid(self.zygote, 0)
+        with self.arrived:
+            self.finished = True
+            self.arrived.notify_all()
+
+    def outcome(self, k: tuple):
+        """The child's outcome for this fence, waiting for it, or None (not precomputed, or its child died)."""
+        index = self.index.get(k)
+        if index is None:
+            return None
+        with self.arrived:
+            self.arrived.wait_for(lambda: index in self.done or self.finished)
+        path = self.folder / f"{index}.pickle"
+        return pickle.loads(path.read_bytes()) if path.exists() else None
+
+    def stop(self) -> None:
+        if self.zygote and not self.finished:
+            try:
+                os.killpg(self.zygote, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        if self.folder:
+            import shutil
+
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    # notebook
+    def start_notebook(self, config) -> None:
+        plugin = config.plugins.get("mkdocs-jupyter")
+        if plugin is None:
+            return
+        options = plugin.config
+        if options["cache"] or options["execute_ignore"]:
+            return
+        docs = Path(config.docs_dir)
+        notebooks = [
+            str(path)
+            for path in sorted(docs.rglob("*.ipynb"))
+            if any(PurePath(path).match(p) for p in options["include"])
+            and not any(PurePath(path).match(p) for p in options["ignore"])
+        ]
+        if len(notebooks) != 1:
+            return
+        from mkdocs_jupyter import convert
+
+        kwargs = dict(
+            execute=options["execute"],
+            kernel_name=options["kernel_name"],
+            theme=options["theme"],
+            allow_errors=options["allow_errors"],
+            show_input=options["show_input"],
+            no_input=options["no_input"],
+            no_prompt=options["no_prompt"],
+            remove_tag_config=options["remove_tag_config"],
+            highlight_extra_classes=options["highlight_extra_classes"],
+            include_requirejs=options["include_requirejs"],
+            custom_mathjax_url=options["custom_mathjax_url"],
+        )
+        convert_now = convert.nb2html
+        early = {"args": ((notebooks[0],), kwargs)}
+
+        def run():
+            try:
+                early["result"] = convert_now(notebooks[0], **kwargs)
+            except BaseException as error:  # raised again where mkdocs-jupyter asks for it
+                early["error"] = error
+
+        thread = threading.Thread(target=run, daemon=True)
+
+        def nb2html(*args, **kw):
+            if (args, kw) == early["args"] and "taken" not in early:
+                early["taken"] = True
+                thread.join()
+                if "error" in early:
+                    raise early["error"]
+                return early["result"]
+            return convert_now(*args, **kw)
+
+        _replace(convert, "nb2html", nb2html)
+        thread.start()
+
+
+state = Ahead()
+_originals = {}  # (module, name) -> what start() replaced, put back by finish()
+
+
+def _replace(module, name: str, value) -> None:
+    _originals.setdefault((module, name), getattr(module, name))
+    setattr(module, name, value)
+
+
+def run_python(code: str, returncode=None, session=None, id=None, **extra):  # noqa: A002
+    """markdown-exec's `_run_python`, answered from the children's outcomes where there is one."""
+    from markdown_exec._internal.formatters import python
+    from markdown_exec._internal.formatters.base import ExecutionError
+
+    outcome = state.outcome(key(code, session, id, extra))
+    if outcome is None:
+        state.misses += 1
+        run = _originals[(python, "_run_python")]
+        return run(code, returncode=returncode, session=session, id=id, **extra)
+    state.hits += 1
+    seconds, cpu = outcome[3]
+    log.debug("fence %s ran ahead: %.2f s, %.2f s CPU (its subprocesses included)", id, seconds, cpu)
+    # What `_run_python` does in the build process besides running the code: the block counter, the source
+    # lines it quotes in tracebacks, and the module named after the block.
+    block_id = python._code_block_id(id, session, extra.get("title"))
+    python._code_blocks[block_id] = code.split("\n")
+    module_name = re.sub(r"[^a-zA-Z\d]+", "_", block_id)
+    sys.modules[module_name] = ModuleType(module_name)
+    if outcome[0] == "error":
+        raise ExecutionError(outcome[1], outcome[2])
+    return outcome[1]
+
+
+def start(config) -> None:
+    """Start the fences and the notebook (on_config). Only in a single-threaded build process with os.fork:
+    elsewhere (`mkdocs serve` runs a server thread) the build runs them in turn, as markdown-exec does."""
+    global state
+    finish()
+    if not hasattr(os, "fork") or threading.active_count() != 1:
+        return
+    from markdown_exec._internal.formatters import python
+
+    state = Ahead()
+    # Two children, the notebook's kernel and the build share the cores, each with torch's OpenMP threads: a
+    # thread that waits for work sleeps rather than spins (it burnt CPU time the others needed; measured:
+    # three concurrent cost-vit-flops runs, 20.8 s CPU each with spinning threads, 13.3 s passive). Read when
+    # torch is first imported, below; inherited by the kernel and the fences' subprocesses. No output changes.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    preload()
+    state.start_fences(config)
+    if state.index:
+        _replace(python, "_run_python", run_python)
+    state.start_notebook(config)
+
+
+def finish() -> None:
+    """Put markdown-exec and mkdocs-jupyter back as they were, end what is left (on_post_build)."""
+    if state.index:
+        log.debug("fences run ahead: %d, in the build process: %d", state.hits, state.misses)
+    state.stop()
+    for (module, name), original in _originals.items():
+        setattr(module, name, original)
+    _originals.clear()
