@@ -14,7 +14,6 @@ import datetime
 import functools
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -69,14 +68,18 @@ def deploy_problem() -> str | None:
     return site_problem(DEPLOY_SITE, "`make test` builds it (python -m handbook.site_build), in parallel with site/")
 
 
-def build_deploy_site(target: Path = DEPLOY_SITE) -> int:
-    """Build the site with SITE_URL=DEPLOY_URL into `target`, replacing what was there; mkdocs' exit status."""
-    shutil.rmtree(target, ignore_errors=True)
+def deploy_command(target: Path) -> tuple:
+    """mkdocs' command line and environment for the deploy-style build into `target`."""
     mkdocs = Path(sys.executable).parent / "mkdocs"  # the Makefile's entry point, same interpreter path
     command = [str(mkdocs)] if mkdocs.exists() else [sys.executable, "-m", "mkdocs"]
-    env = {**os.environ, "SITE_URL": DEPLOY_URL}
-    return subprocess.run([*command, "build", "--strict", "--site-dir", str(target)], cwd=ROOT, env=env).returncode
+    return [*command, "build", "--strict", "--site-dir", str(target)], {**os.environ, "SITE_URL": DEPLOY_URL}
 
 
 if __name__ == "__main__":
-    sys.exit(build_deploy_site(Path(sys.argv[1]) if len(sys.argv) > 1 else DEPLOY_SITE))
+    # `make test` runs this in the background while it builds site/: the process becomes mkdocs itself
+    # (exec), so that the Makefile can stop it by its process id when the first build fails.
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else DEPLOY_SITE
+    shutil.rmtree(target, ignore_errors=True)
+    command, env = deploy_command(target)
+    os.chdir(ROOT)
+    os.execve(command[0] if command[0] != sys.executable else sys.executable, command, env)

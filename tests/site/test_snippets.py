@@ -265,3 +265,53 @@ def test_the_page_prints_what_the_copied_file_prints(server, fence):
     in_page = server.run_fence(fence.code, fence.attrs.get("id", ""), ROOT)
     assert in_page["status"] == 0, f"{fence_id(fence)} as the build runs it: {describe(in_page)}"
     assert in_page["stdout"] == alone["stdout"], f"{fence_id(fence)} prints other text than {rel(path)} run alone"
+
+
+# ------------------------------------------------------------------------------------------------------
+# What chapters 1 and 2 print, checked on the copied files (moved here from the old test_snippets.py, which
+# ran the flat files; they belong in tests/pages/test_fixed_window_size.py and
+# tests/pages/test_window_size_calculation.py once those exist).
+
+
+def printed(server, name: str) -> str:
+    reply, _ = complete_run(server, SNIPPETS / name)
+    assert reply["status"] == 0, f"{name} copied alone: {describe(reply)}"
+    return reply["stdout"]
+
+
+def test_vision_settings_table(server):
+    out = printed(server, "fixed_window_size/settings.py")
+    assert "| `window_size` | `112` | `112` | `112` | yes |" in out
+    assert re.search(r"\| `hidden_size` \| `3584` \| `1280` \| `1280` \| \*\*no", out)
+    assert re.search(r"\| `fullatt_block_indexes` \| `\[7, 15, 23, 31\]` .* yes \|", out)
+
+
+def test_docstring_disagreements_are_found(server):
+    out = printed(server, "fixed_window_size/docstring_defaults.py")
+    assert "| `window_size` | `11` | `112` |" in out
+    assert "| `patch_size` |" not in out  # documented and coded defaults agree there
+
+
+def test_derived_units_are_measured(server):
+    out = printed(server, "fixed_window_size/units.py")
+    assert "| attention window (largest) | 8x8 = 64 | 4x4 = 16 | 112x112 |" in out
+    assert "| 28 |" in out and "| 28x28 |" in out
+
+
+def test_window_size_calculation_report(server):
+    out = printed(server, "window_size_calculation/statement.py")
+    assert "= **4** merged tokens" in out
+    assert "| `src/transformers/models/qwen2_5_vl/modeling_qwen2_5_vl.py` | 442 |" in out
+    assert re.search(r"\| `src/transformers/vision_utils.py` \| \d+ \| found in the installed source", out)
+
+
+def test_figure_is_accessible_and_theme_neutral(server):
+    """The window figure as the page renders it: the fence's hidden lines wrap it with handbook.figures."""
+    (fence,) = [f for f in include_fences() if file_of(f.includes[0]) == SNIPPETS / "fixed_window_size/window_figure.py"]
+    reply = server.run_fence(fence.code, fence.attrs["id"], ROOT, sys_path=[ROOT])
+    assert reply["status"] == 0, describe(reply)
+    out = reply["stdout"]
+    assert out.startswith('<figure class="handbook-figure">')
+    assert 'role="img" aria-label="A 112 by 112 pixel square' in out and "<title>" in out
+    assert "#000000" not in out and "currentColor" in out
+    assert "<figcaption>" in out
