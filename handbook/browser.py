@@ -23,6 +23,7 @@ from handbook.paths import ARTIFACTS
 from handbook.site_build import DEPLOY_URL
 
 SCREENSHOTS = ARTIFACTS / "screenshots"
+FULL_SCREENSHOTS = os.environ.get("FULL_SCREENSHOTS") == "1"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--headless",
@@ -157,9 +158,11 @@ class PageRecorder:
         assert not self.failed_requests, self.failed_requests
 
     def screenshot(self, name: str):
+        """A picture for people (no test reads it): the first screen of the page, or the whole page when
+        FULL_SCREENSHOTS=1 (a whole long page costs 3-7 s to render and encode, the first screen 0.2-0.3 s)."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
+        self.page.screenshot(path=str(path), full_page=FULL_SCREENSHOTS)
         return path
 
 
