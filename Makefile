@@ -74,7 +74,8 @@ serve: $(STAMP) $(TF_4_52_4_STAMP)
 	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
 
 # pytest over the machine's cores (pytest-xdist), two at most: the suite's session work (the warm snippet
-# parent, the browser) is per worker, and the builds it reads are made before it starts.
+# parent, the browser) is per worker, and the builds it reads are made before it starts. loadgroup keeps
+# the tests that share one snippet's run on one worker (tests/site/test_snippets.py), the rest as `load`.
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n < 2 ? 1 : 2 )))
 DEPLOY_SITE := artifacts/deploy-site
 DEPLOY_LOG := artifacts/deploy-build.log
@@ -91,7 +92,7 @@ test: $(STAMP) $(TF_4_52_4_STAMP) $(CHROMIUM)
 	$(NO_NETWORK_USED)
 	$(OFFLINE) $(BIN)/lychee --offline --include-fragments --no-progress --index-files index.html \
 	  --root-dir "$(CURDIR)/$(SITE)" '$(SITE)/**/*.html'
-	$(OFFLINE) $(BIN)/python -m pytest -n $(TEST_WORKERS)
+	$(OFFLINE) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 	$(NO_NETWORK_USED)
 
 # Timings and page sizes of the handbook itself, reported in BENCHMARKS.md (a slow result never fails it).

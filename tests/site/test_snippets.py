@@ -230,7 +230,13 @@ def complete_run(server, path: Path) -> tuple:
     return run_copy(server, path, tuple(needs(path)))
 
 
-@pytest.mark.parametrize("path", INCLUDED, ids=rel)
+def by_file(paths) -> list:
+    """One xdist group per snippet file (`make test` runs pytest with --dist loadgroup): its runs land on
+    one worker, whose cache then runs each file once for the tests that read its output."""
+    return [pytest.param(path, id=rel(path), marks=pytest.mark.xdist_group(rel(path))) for path in paths]
+
+
+@pytest.mark.parametrize("path", by_file(INCLUDED))
 def test_a_snippet_copied_alone_runs(server, path):
     reply, written = complete_run(server, path)
     assert reply["status"] == 0, f"{rel(path)} copied alone (with {needs(path) or 'nothing'} beside it): {describe(reply)}"
@@ -238,7 +244,7 @@ def test_a_snippet_copied_alone_runs(server, path):
         assert name in written and b"<svg" in written[name], f"{rel(path)} did not write the SVG {name}"
 
 
-@pytest.mark.parametrize("path", [p for p in INCLUDED if needs(p)], ids=rel)
+@pytest.mark.parametrize("path", by_file(p for p in INCLUDED if needs(p)))
 def test_a_snippet_says_what_it_needs_when_it_is_missing(server, path):
     reply, _ = run_copy(server, path)
     said = reply["stdout"] + reply["stderr"]
@@ -255,7 +261,13 @@ TABLE_FENCES = [
 ]
 
 
-@pytest.mark.parametrize("fence", TABLE_FENCES, ids=fence_id)
+@pytest.mark.parametrize(
+    "fence",
+    [
+        pytest.param(f, id=fence_id(f), marks=pytest.mark.xdist_group(rel(file_of(f.includes[0]))))
+        for f in TABLE_FENCES
+    ],
+)
 def test_the_page_prints_what_the_copied_file_prints(server, fence):
     """Copying the page's code gives the page's result: the fence, executed as the build executes it,
     prints exactly what the file prints when run alone."""
