@@ -82,4 +82,4 @@ if __name__ == "__main__":
     shutil.rmtree(target, ignore_errors=True)
     command, env = deploy_command(target)
     os.chdir(ROOT)
-    os.execve(command[0] if command[0] != sys.executable else sys.executable, command, env)
+    os.execve(command[0], command, env)
