@@ -74,15 +74,26 @@ build: $(STAMP) $(TF_4_52_4_STAMP)
 serve: $(STAMP) $(TF_4_52_4_STAMP)
 	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
 
+# pytest over the machine's cores (pytest-xdist), two at most: the suite's session work (the warm snippet
+# parent, the browser) is per worker, and the builds it reads are made before it starts. loadgroup keeps
+# the tests that share one snippet's run on one worker (tests/site/test_snippets.py), the rest as `load`.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n < 2 ? 1 : 2 )))
+DEPLOY_SITE := artifacts/deploy-site
+DEPLOY_LOG := artifacts/deploy-build.log
+
 test: $(STAMP) $(TF_4_52_4_STAMP) $(CHROMIUM)
 	@mkdir -p $(dir $(OFFLINE_GUARD_LOG)) && rm -f $(OFFLINE_GUARD_LOG)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(OFFLINE) $(BIN)/mkdocs build --strict --site-dir $(SITE)
+	@# The two builds at once: site/, and the deploy-style build that tests/site/test_reproducible.py
+	@# compares with it byte for byte (artifacts/deploy-site/, SITE_URL=DEPLOY_URL of handbook/site_build.py).
+	$(OFFLINE) $(BIN)/python -m handbook.site_build $(DEPLOY_SITE) > $(DEPLOY_LOG) 2>&1 & deploy=$$!; \
+	  $(OFFLINE) $(BIN)/mkdocs build --strict --site-dir $(SITE) || { kill $$deploy; wait $$deploy || true; exit 1; }; \
+	  wait $$deploy || { tail -n 40 $(DEPLOY_LOG); echo "make: the deploy-style build failed ($(DEPLOY_LOG))"; exit 1; }
 	$(NO_NETWORK_USED)
 	$(OFFLINE) $(BIN)/lychee --offline --include-fragments --no-progress --index-files index.html \
 	  --root-dir "$(CURDIR)/$(SITE)" '$(SITE)/**/*.html'
-	$(OFFLINE) $(BIN)/python -m pytest
+	$(OFFLINE) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 	$(NO_NETWORK_USED)
 
 # Timings and page sizes of the handbook itself, reported in BENCHMARKS.md (a slow result never fails it).

@@ -1,4 +1,9 @@
-"""Browser fixtures: the built site served on 127.0.0.1 and Debian's Chromium driven by Playwright.
+"""Browser fixtures, a pytest plugin (tests/conftest.py: pytest_plugins = ["handbook.browser"]): the built
+site served on 127.0.0.1 and Debian's Chromium driven by Playwright.
+
+Fixtures: site_url, deploy_url (the two builds served), browser, color_scheme, recorded_page, deploy_page.
+site_url and deploy_url rest on tests/conftest.py's built_site and deploy_site (missing or stale: a clear
+failure).
 
 Playwright never downloads a browser here: it launches /usr/bin/chromium (installed by `make test`).
 Every request to a host other than the local server is aborted and recorded, so a test can assert
@@ -14,10 +19,11 @@ from urllib.parse import urlparse
 
 import pytest
 
-from handbook.paths import ROOT
+from handbook.paths import ARTIFACTS
 from handbook.site_build import DEPLOY_URL
 
-ARTIFACTS = ROOT / "artifacts" / "screenshots"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+FULL_SCREENSHOTS = os.environ.get("FULL_SCREENSHOTS") == "1"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--headless",
@@ -77,7 +83,7 @@ def site_url(built_site):  # tests/conftest.py: fails when site/ is missing or o
 
 @pytest.fixture(scope="session")
 def deploy_url(deploy_site):
-    """The deploy-style build (tests/site_build.py) served as GitHub Pages serves a project: under /handbook/."""
+    """The deploy-style build (handbook/site_build.py) served as GitHub Pages serves a project: under /handbook/."""
     server, url = serve(deploy_site, urlparse(DEPLOY_URL).path)
     yield url
     server.shutdown()
@@ -152,9 +158,11 @@ class PageRecorder:
         assert not self.failed_requests, self.failed_requests
 
     def screenshot(self, name: str):
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        path = ARTIFACTS / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
+        """A picture for people (no test reads it): the first screen of the page, or the whole page when
+        FULL_SCREENSHOTS=1 (a whole long page costs 3-7 s to render and encode, the first screen 0.2-0.3 s)."""
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=FULL_SCREENSHOTS)
         return path
 
 

@@ -1,6 +1,6 @@
 """Two builds of the same sources are byte-identical but for the address they are published at.
 
-The second build is the suite's one extra build (tests/conftest.py's `deploy_site`): into a temporary
+The second build is the suite's one extra build (tests/conftest.py's `deploy_site`, built by `make test` in parallel with site/): into a temporary
 directory, with the environment `make test` built site/ with (SOURCE_DATE_EPOCH, the last commit's time,
 exported by the Makefile; offline), and with SITE_URL set to a GitHub Pages project address,
 https://docs.example.org/handbook/. Every file must equal site/'s once that address is written as
@@ -25,10 +25,9 @@ from urllib.parse import urlparse
 
 import pytest
 
+from handbook.paths import ROOT, SITE
 from handbook.site_build import DEPLOY_URL
 
-ROOT = Path(__file__).resolve().parent.parent
-SITE = ROOT / "site"
 
 
 def files(root: Path) -> set:

@@ -7,7 +7,7 @@ rule set (WCAG 2.0/2.1/2.2 A and AA, plus best practices). Rules turned off, eac
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from site_pages import page_id, page_path, site_pages
+from handbook.site_pages import page_id, page_path, site_pages
 
 # rule id -> why it is off. Empty: every rule axe runs by default must pass.
 DISABLED_RULES: dict = {}

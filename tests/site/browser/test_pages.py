@@ -1,7 +1,7 @@
 """Every page in a real browser: renders, no console error, nothing requested from outside the site."""
 
 import pytest
-from site_pages import page_id, page_path, site_pages
+from handbook.site_pages import page_id, page_path, site_pages
 
 
 @pytest.mark.parametrize("md", site_pages(), ids=page_id)

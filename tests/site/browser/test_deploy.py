@@ -1,12 +1,12 @@
 """The site as GitHub Pages serves a project: built with SITE_URL=https://docs.example.org/handbook/
-(tests/site_build.py, the suite's one extra build) and served under /handbook/ on loopback
-(tests/browser/conftest.py: deploy_url, deploy_page). Every page, the calculator's presets and
+(handbook/site_build.py, the suite's one extra build) and served under /handbook/ on loopback
+(handbook/browser.py: deploy_url, deploy_page). Every page, the calculator's presets and
 404.html's assets must load from under the subpath."""
 
 import pytest
-from site_pages import page_id, page_path, site_pages
 from test_pages import check_not_found_page
 
+from handbook.site_pages import page_id, page_path, site_pages
 from handbook.snippets import load
 
 reference_module = load("calculator/reference")

@@ -1,4 +1,4 @@
-"""Colour is never the only carrier of meaning in a figure: the proxy check (tests/figure_colour.py)
+"""Colour is never the only carrier of meaning in a figure: the proxy check (handbook/figure_colour.py)
 applied to every figure of the built site, and shown to catch figures that rely on colour alone."""
 
 import matplotlib

@@ -533,7 +533,7 @@ def test_records_and_command_line():
     assert {record["basis"] for record in records} == {"computed", "cited"}
     printed = json.loads(
         subprocess.run(
-            [sys.executable, "snippets/claims", "--json"], capture_output=True, text=True, check=True, cwd=ROOT
+            [sys.executable, "-m", "handbook.claims", "--json"], capture_output=True, text=True, check=True, cwd=ROOT
         ).stdout
     )
     assert [(r["id"], r["basis"]) for r in printed] == [(r["id"], r["basis"]) for r in records]

@@ -7,7 +7,7 @@ import pytest
 from pytest_markdown_docs.plugin import FenceSyntax, extract_fence_tests
 
 from handbook.fences import EXEC_ON, IncludingMarkdownIt, exec_fences, exec_markers, fences, pages
-from handbook.paths import DOCS, SNIPPETS
+from handbook.paths import DOCS, ROOT, SNIPPETS
 
 CHAPTERS = [
     "1-fixed-window-size",
@@ -47,9 +47,9 @@ def test_the_fence_reader_finds_every_executed_fence():
 
 
 @pytest.mark.parametrize("page", pages(), ids=lambda p: p.relative_to(DOCS).as_posix())
-def test_pytest_runs_every_executed_fence(page):
-    """pytest-markdown-docs (through tests/conftest.py's parser) collects a test for every fence the build
-    executes, indented ones included: the lines it would run are the fence's own lines."""
+def test_pytest_markdown_docs_can_still_run_every_executed_fence(page):
+    """`pytest --markdown-docs` (through tests/conftest.py's parser) collects a test for every fence the
+    build executes, indented ones included: the lines it would run are the fence's own lines."""
     text = page.read_text()
     parser = IncludingMarkdownIt("commonmark")
     executed = {t.map[0] + 1 for t in parser.parse(text) if t.type == "fence" and EXEC_ON in t.info}
@@ -62,15 +62,48 @@ def test_pytest_runs_every_executed_fence(page):
     )
 
 
+def test_the_strict_build_runs_every_fence_before_the_tests():
+    """make test's pytest does not run the fences again: the build does, and fails on one that raises
+    (markdown-exec logs a warning for it, and strict mode turns a warning into a failed build). That holds
+    while mkdocs.yml is strict and runs Python fences, and make test builds strictly before pytest."""
+    config = (ROOT / "mkdocs.yml").read_text()
+    assert re.search(r"^strict: true$", config, re.MULTILINE)
+    assert re.search(r"- markdown-exec:\n(\s+#.*\n)*\s+languages: \[python\]", config)
+    recipe = (ROOT / "Makefile").read_text().split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    build, pytest_line = recipe.index("mkdocs build --strict --site-dir $(SITE)"), recipe.index("-m pytest")
+    assert build < pytest_line, "make test must build site/ strictly before it runs pytest"
+
+
+def test_every_python_fence_is_run_by_the_build_or_the_copy_test():
+    """A Python fence the build does not execute is shown code: it must include a snippet file, which
+    tests/site/test_snippets.py runs (or be marked notest); nothing in a page goes unrun."""
+    unrun = [
+        f"{fence.page.name}: {fence.info}"
+        for page in pages()
+        for fence in fences(page)
+        if re.match(r"\{?\.?py(thon)?\b", fence.info)
+        and not fence.is_exec
+        and not fence.includes
+        and "notest" not in fence.info
+    ]
+    assert not unrun, f"Python fences that nothing runs: {unrun}"
+
+
+PLUMBING = re.compile(r"^from handbook\.(claims|excerpts) import", re.MULTILINE)
+
+
 def test_every_exec_fence_shows_its_source():
-    hidden = [fence.attrs["id"] for fence in exec_fences() if not fence.attrs.get("source")]
+    """Reader code shows its source; only site plumbing (the ledger, source excerpts) shows just its result."""
+    hidden = [
+        fence.attrs["id"] for fence in exec_fences() if not fence.attrs.get("source") and not PLUMBING.search(fence.body)
+    ]
     assert not hidden, f"exec fences that do not show their code to readers: {hidden}"
 
 
 def test_includes_point_at_existing_snippets():
     for fence in exec_fences():
         for name in fence.includes:
-            assert (SNIPPETS / name).is_file(), f"{fence.page.name} includes missing snippet {name}"
+            assert (SNIPPETS / name.split(":")[0]).is_file(), f"{fence.page.name} includes missing snippet {name}"
 
 
 @pytest.mark.parametrize("page", pages(), ids=lambda p: p.relative_to(DOCS).as_posix())

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from handbook.paths import ROOT
+
 NO_NETNS = (
     "NO NETWORK NAMESPACE: the kernel refused one (or OFFLINE_NETNS=0), so only the Python socket guard "
     "blocks the network; Chromium, lychee and C libraries are not confined in this run"
@@ -98,7 +99,7 @@ def test_python_subprocesses_are_refused_too(refusal_log):
 
 
 def test_a_child_that_resets_pythonpath_is_refused_too(refusal_log):
-    # tests/test_snippets.py runs each snippet "alone" with PYTHONPATH="": the .venv .pth line guards it.
+    # tests/site/test_snippets.py runs each snippet "alone" with PYTHONPATH="": the .venv .pth line guards it.
     guard()
     code = f"import socket; socket.create_connection(({OUTSIDE_HOST!r}, 443), timeout=5)"
     env = {**os.environ, "PYTHONPATH": ""}

@@ -77,7 +77,8 @@ def test_command_line_prints_the_statement():
     out = subprocess.run(
         [
             sys.executable,
-            "snippets/source_excerpt.py",
+            "-m",
+            "handbook.excerpts",
             "transformers.vision_utils:get_vision_window_index",
             "vit_merger_window_size =",
         ],

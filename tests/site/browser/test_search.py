@@ -4,7 +4,7 @@ browser by a web worker. Typing a query must list the page that answers it."""
 import re
 
 import pytest
-from site_pages import page_id, page_path, site_pages, title_of
+from handbook.site_pages import page_id, page_path, site_pages, title_of
 
 RESULT_LINKS = "li.md-search-result__item > a.md-search-result__link"
 

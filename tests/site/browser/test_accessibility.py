@@ -1,9 +1,9 @@
 """Accessibility basics on every page, read from the DOM Chromium renders (light theme; dark changes
 only colours): one h1 and no skipped heading level, every image and figure named for screen readers,
-verdict badges that say their verdict in words. Colour in figures: tests/test_figure_colour.py."""
+verdict badges that say their verdict in words. Colour in figures: tests/site/test_figure_colour.py."""
 
 import pytest
-from site_pages import page_id, page_path, site_pages
+from handbook.site_pages import page_id, page_path, site_pages
 
 VERDICTS = {"confirmed", "partly true", "refuted", "unsupported"}
 
