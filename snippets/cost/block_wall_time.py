@@ -1,10 +1,10 @@
-"""CPU wall time of one window block versus one full block at the released checkpoint's width.
+# --8<-- [start:code]
+"""CPU wall time of one window block against one full block at the released checkpoint's width, from a record.
 
-Measuring is not part of the build: it takes minutes and its numbers depend on the machine and on what
-else runs on it. `make bench` (scripts/bench.py) calls `measure()` and commits the result, with the
-machine it ran on, to snippets/data/block_wall_times.json; this file renders that record next to the
-FLOP ratios computed now from the installed code.
-Run from the repository root: python snippets/block_wall_time.py
+Timing is not part of the build: `make bench` (scripts/bench.py) calls `measure()` and commits the result, with
+the machine it ran on, to snippets/data/block_wall_times.json. This prints that record next to the FLOP ratios
+computed now. Run: python block_wall_time.py
+(Needs: snippets/data/block_wall_times.json and released_vision_configs.json from the handbook.)
 """
 
 import json
@@ -13,16 +13,55 @@ import time
 from pathlib import Path
 
 import torch
-from attention_cost import checkpoint_config, grid_thw, resized
+from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
 from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import Qwen2_5_VLVisionBlock, Qwen2_5_VLVisionRotaryEmbedding
+from transformers.models.qwen2_vl.image_processing_qwen2_vl import smart_resize
 from transformers.vision_utils import get_vision_attention_seqlens, get_vision_position_ids, get_vision_window_index
-from vit_flops import block_flops
 
-HERE = Path(__file__).parent if "__file__" in globals() else Path("snippets")
-RECORD = HERE / "data" / "block_wall_times.json"
+DATA = Path("snippets/data/released_vision_configs.json")
+RECORD = Path("snippets/data/block_wall_times.json")  # written by `make bench`
+if not DATA.is_file():
+    raise SystemExit(f"{DATA} is missing: run this from the handbook repository's root, where it is committed")
+CHECKPOINT = json.loads(DATA.read_text())["checkpoints"]["Qwen2.5-VL-7B-Instruct"]
 WALL_SIDES = (112, 224, 476, 980)  # one window; small; the analysis' large image; the default budget's largest
 KINDS = ("window", "full")
 PARTS = ("block", "attention module")
+
+
+def checkpoint_config(**overrides) -> Qwen2_5_VLVisionConfig:
+    """The installed config class with the released checkpoint's vision dimensions."""
+    return Qwen2_5_VLVisionConfig(**{**CHECKPOINT, **overrides})
+
+
+def resized(height: int, width: int, config) -> tuple:
+    """The size the processor resizes an image to: the real smart_resize, the processor's default bounds."""
+    size = Qwen2VLImageProcessor().size
+    factor = config.patch_size * config.spatial_merge_size
+    return smart_resize(height, width, factor, min_pixels=size["shortest_edge"], max_pixels=size["longest_edge"])
+
+
+def grid_thw(height: int, width: int, config) -> torch.Tensor:
+    """Patch grid of a resized image, as the processor reports it in image_grid_thw."""
+    return torch.tensor([[1, height // config.patch_size, width // config.patch_size]])
+
+
+def block_flops(config, grid: torch.Tensor) -> dict:
+    """Closed-form FLOPs (2 per multiply-add) of one window and one full block, whole and attention module alone.
+
+    Both kinds run the same linear layers on the same N patches; only the attention segments differ.
+    """
+    d, inner = config.hidden_size, config.intermediate_size
+    cu_seqlens, _ = get_vision_attention_seqlens(grid, config)
+    _, cu_window_seqlens = get_vision_window_index(
+        grid, config.spatial_merge_size, config.window_size, config.patch_size
+    )
+    lengths = {"full": torch.diff(cu_seqlens).tolist(), "window": torch.diff(cu_window_seqlens).tolist()}
+    n = sum(lengths["full"])
+    scores = {kind: 4 * d * sum(s * s for s in lengths[kind]) for kind in ("window", "full")}
+    return {
+        "block": {kind: 2 * n * (4 * d * d + 3 * d * inner) + scores[kind] for kind in scores},
+        "attention module": {kind: 2 * n * 4 * d * d + scores[kind] for kind in scores},
+    }
 
 
 def measure(sides=WALL_SIDES, repeats: int = 5, threads: int = 1) -> list:
@@ -77,6 +116,8 @@ def _measure(sides, repeats: int) -> list:
 
 
 def load_record() -> dict:
+    if not RECORD.is_file():
+        raise SystemExit(f"{RECORD} is missing: run from the handbook's root, or write it with `make bench`")
     return json.loads(RECORD.read_text())
 
 
@@ -153,6 +194,9 @@ def repeat_summary(record=None) -> str:
         f"{flops['window'] / flops['full']:.2f}."
     )
     return " ".join(sentences)
+
+
+# --8<-- [end:code]
 
 
 if __name__ == "__main__":

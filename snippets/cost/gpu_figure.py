@@ -1,13 +1,55 @@
+# --8<-- [start:code]
 """Figure: GPU wall time of the whole vision encoder against image side, one line per layout and implementation.
 
-Renders the committed record (see gpu_wall_time_table.py); nothing is timed in the build.
-Run from the repository root: python snippets/gpu_wall_time_figure.py
+Draws the committed record (the table above prints it); nothing runs on a GPU here. Run: python gpu_figure.py
+(Needs: snippets/data/gpu_wall_times.json, or the H100 reference record h100-tf5.24.0-2026-11-25.json, from the
+handbook.)
 """
 
-import matplotlib.pyplot as plt
-from gpu_wall_time_table import READER_SIDES, crossover, impls, load_record, median
+import json
+import statistics
+from pathlib import Path
 
-from handbook.figures import PALETTE, svg_figure
+import matplotlib.pyplot as plt
+
+OWN = Path("snippets/data/gpu_wall_times.json")  # make bench-gpu
+FIRST_RUN = Path("snippets/data/gpu_wall_times.run1.json")  # an earlier run on the same machine, if kept
+REFERENCE = Path("snippets/data/h100-tf5.24.0-2026-11-25.json")  # an equivalent script's record, until then
+IMPLS = ("sdpa", "varlen", "padded", "flash_attention_2")
+READER_SIDES = (476, 896, 1344)  # sizes readers use: the analysis' large image, and two larger
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#B8A400", "#7F7F7F"]
+
+
+def load_record() -> dict:
+    for path in (OWN, REFERENCE):
+        if path.is_file():
+            return json.loads(path.read_text())
+    raise SystemExit(f"no GPU record: neither {OWN} nor {REFERENCE}; run from the handbook's root, or `make bench-gpu`")
+
+
+def impls(record: dict) -> list:
+    return [impl for impl in IMPLS if f"window/{impl}" in record["rows"][0]["ms"]]
+
+
+def median(row: dict, layout: str, impl: str) -> float:
+    return statistics.median(row["ms"][f"{layout}/{impl}"])
+
+
+def ratio(row: dict, impl: str) -> float:
+    """Window layout / all-full, same implementation: below 1, the windows save time."""
+    return median(row, "window", impl) / median(row, "full", impl)
+
+
+def crossover(record: dict, impl: str) -> tuple:
+    """(last side where the window layout was slower, first side from which it was faster at every larger side)."""
+    rows = [row for row in record["rows"] if row["windows"] > 1]
+    first = len(rows)
+    while first > 0 and ratio(rows[first - 1], impl) < 1:
+        first -= 1
+    if first == len(rows):
+        return rows[-1]["side"], None
+    return (rows[first - 1]["side"] if first else None), rows[first]["side"]
+
 
 record = load_record()
 names = impls(record)
@@ -46,25 +88,24 @@ small = [
     for impl in names
 ]
 pays = "; ".join(f"{impl} from {crossover(record, impl)[1]} px" for impl in names)
-print(
-    svg_figure(
-        fig,
-        alt=(
-            f"Log-log line chart of the encoder's time against image side, {sides[0]} to {sides[-1]} px, solid lines "
-            f"for the window layout and dashed for all-full, one colour and marker per implementation "
-            f"({', '.join(names)}). Up to 896 px all lines stay between {min(small)[0]:.0f} and "
-            f"{max(small)[0]:.0f} ms, {max(small)[1]} the highest. The window layout is faster than all-full: {pays}. At {sides[-1]} px: "
-            + ", ".join(
-                f"{layout} {impl} {median(last, layout, impl):.0f} ms"
-                for impl in names
-                for layout in ("window", "full")
-            )
-            + "."
-        ),
-        caption=(
-            f"Medians of one run on {record['device']} (random weights, torch {record['torch']}, transformers "
-            f"{record['transformers']}); the table above gives ranges. Same weights in both layouts: only "
-            f"fullatt_block_indexes differs."
-        ),
+ALT = (
+    f"Log-log line chart of the encoder's time against image side, {sides[0]} to {sides[-1]} px, solid lines "
+    f"for the window layout and dashed for all-full, one colour and marker per implementation "
+    f"({', '.join(names)}). Up to 896 px all lines stay between {min(small)[0]:.0f} and "
+    f"{max(small)[0]:.0f} ms, {max(small)[1]} the highest. The window layout is faster than all-full: {pays}. At {sides[-1]} px: "
+    + ", ".join(
+        f"{layout} {impl} {median(last, layout, impl):.0f} ms" for impl in names for layout in ("window", "full")
     )
+    + "."
 )
+CAPTION = (
+    f"Medians of {'the second of two runs' if OWN.is_file() and FIRST_RUN.is_file() else 'one run'} on "
+    f"{record['device']} (random weights, torch {record['torch']}, transformers {record['transformers']}); the "
+    f"table above gives ranges. Same weights in both layouts: only fullatt_block_indexes differs."
+)
+# --8<-- [end:code]
+
+
+if __name__ == "__main__":
+    fig.savefig("gpu_figure.svg")
+    print("wrote gpu_figure.svg")

@@ -1,10 +1,10 @@
-"""Attention cost of one window block versus one full block, from the sequence lengths the real code builds.
+# --8<-- [start:code]
+"""Attention cost of one window block against one full block, from the segment lengths the real code builds.
 
-A block attends within segments: a full block within each image (`cu_seqlens`), a window block within
-each window (`cu_window_seqlens`). The score matrix of a segment of n patches has n * n entries, so a
-block's attention cost is the sum of its segment lengths squared. Image sizes go through the real
-`smart_resize` with the image processor's default bounds.
-Run from the repository root: python snippets/attention_cost.py
+A block's attention work is the sum of its segment lengths squared: N² for a full block (cu_seqlens), Σ n²
+over the windows for a window block (cu_window_seqlens). Square images go through the real smart_resize with
+the image processor's default bounds. Run: python per_block.py
+(Needs: snippets/data/released_vision_configs.json, the released checkpoint's config, from the handbook.)
 """
 
 import json
@@ -16,28 +16,17 @@ from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
 from transformers.models.qwen2_vl.image_processing_qwen2_vl import smart_resize
 from transformers.vision_utils import get_vision_attention_seqlens, get_vision_window_index
 
-HERE = Path(__file__).parent if "__file__" in globals() else Path("snippets")
-RELEASED = json.loads((HERE / "data" / "released_vision_configs.json").read_text())
+DATA = Path("snippets/data/released_vision_configs.json")
+if not DATA.is_file():
+    raise SystemExit(f"{DATA} is missing: run this from the handbook repository's root, where it is committed")
+RELEASED = json.loads(DATA.read_text())
 CHECKPOINT = "Qwen2.5-VL-7B-Instruct"
-VIT_FIELDS = (
-    "depth",
-    "hidden_size",
-    "intermediate_size",
-    "num_heads",
-    "patch_size",
-    "spatial_merge_size",
-    "temporal_patch_size",
-    "window_size",
-    "fullatt_block_indexes",
-    "out_hidden_size",
-)
 SIDES = (28, 56, 84, 112, 140, 224, 476, 700)  # square inputs; the largest the default budget allows is added
 
 
 def checkpoint_config(**overrides) -> Qwen2_5_VLVisionConfig:
-    """The installed config class with the released checkpoint's ViT dimensions."""
-    values = {field: RELEASED["checkpoints"][CHECKPOINT][field] for field in VIT_FIELDS}
-    return Qwen2_5_VLVisionConfig(**{**values, **overrides})
+    """The installed config class with the released checkpoint's vision dimensions."""
+    return Qwen2_5_VLVisionConfig(**{**RELEASED["checkpoints"][CHECKPOINT], **overrides})
 
 
 def pixel_bounds() -> tuple:
@@ -140,6 +129,9 @@ def parting_sentence(config=None) -> str:
         f"Up to **{same}x{same}** px (resized) the image is one window and the two blocks cost exactly the "
         f"same; from **{cheaper}x{cheaper}** px on, the window block is cheaper."
     )
+
+
+# --8<-- [end:code]
 
 
 if __name__ == "__main__":
