@@ -1,118 +1,32 @@
 # --8<-- [start:code]
-"""CPU wall time of one window block against one full block at the released checkpoint's width, from a record.
-
-Timing is not part of the build: `make bench` (scripts/bench.py) calls `measure()` and commits the result, with
-the machine it ran on, to snippets/data/block_wall_times.json. This prints that record next to the FLOP ratios
-computed now. Run: python block_wall_time.py
-(Needs: snippets/data/block_wall_times.json and released_vision_configs.json from the handbook.)
+"""CPU wall time of one window block against one full block at the released checkpoint's width, from the record
+`make bench` writes with measure() (end of this file), next to the FLOP ratios computed now from the record's
+segment lengths. Run: python block_wall_time.py
+(Needs: snippets/data/block_wall_times.json and released_vision_configs.json, from the handbook.)
 """
 
 import json
 import statistics
-import time
 from pathlib import Path
-
-import torch
-from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
-from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import Qwen2_5_VLVisionBlock, Qwen2_5_VLVisionRotaryEmbedding
-from transformers.models.qwen2_vl.image_processing_qwen2_vl import smart_resize
-from transformers.vision_utils import get_vision_attention_seqlens, get_vision_position_ids, get_vision_window_index
 
 DATA = Path("snippets/data/released_vision_configs.json")
 RECORD = Path("snippets/data/block_wall_times.json")  # written by `make bench`
 if not DATA.is_file():
     raise SystemExit(f"{DATA} is missing: run this from the handbook repository's root, where it is committed")
 CHECKPOINT = json.loads(DATA.read_text())["checkpoints"]["Qwen2.5-VL-7B-Instruct"]
-WALL_SIDES = (112, 224, 476, 980)  # one window; small; the analysis' large image; the default budget's largest
 KINDS = ("window", "full")
 PARTS = ("block", "attention module")
 
 
-def checkpoint_config(**overrides) -> Qwen2_5_VLVisionConfig:
-    """The installed config class with the released checkpoint's vision dimensions."""
-    return Qwen2_5_VLVisionConfig(**{**CHECKPOINT, **overrides})
-
-
-def resized(height: int, width: int, config) -> tuple:
-    """The size the processor resizes an image to: the real smart_resize, the processor's default bounds."""
-    size = Qwen2VLImageProcessor().size
-    factor = config.patch_size * config.spatial_merge_size
-    return smart_resize(height, width, factor, min_pixels=size["shortest_edge"], max_pixels=size["longest_edge"])
-
-
-def grid_thw(height: int, width: int, config) -> torch.Tensor:
-    """Patch grid of a resized image, as the processor reports it in image_grid_thw."""
-    return torch.tensor([[1, height // config.patch_size, width // config.patch_size]])
-
-
-def block_flops(config, grid: torch.Tensor) -> dict:
-    """Closed-form FLOPs (2 per multiply-add) of one window and one full block, whole and attention module alone.
-
-    Both kinds run the same linear layers on the same N patches; only the attention segments differ.
-    """
-    d, inner = config.hidden_size, config.intermediate_size
-    cu_seqlens, _ = get_vision_attention_seqlens(grid, config)
-    _, cu_window_seqlens = get_vision_window_index(
-        grid, config.spatial_merge_size, config.window_size, config.patch_size
-    )
-    lengths = {"full": torch.diff(cu_seqlens).tolist(), "window": torch.diff(cu_window_seqlens).tolist()}
-    n = sum(lengths["full"])
-    scores = {kind: 4 * d * sum(s * s for s in lengths[kind]) for kind in ("window", "full")}
+def block_flops(patches: int, window_lengths: list) -> dict:
+    """Closed-form FLOPs (2 per multiply-add) of one window and one full block over one image, whole and attention
+    module alone: the same linear layers on the same N patches, attention over Σ n² or N² score entries."""
+    d, inner = CHECKPOINT["hidden_size"], CHECKPOINT["intermediate_size"]
+    scores = {"window": 4 * d * sum(n * n for n in window_lengths), "full": 4 * d * patches * patches}
     return {
-        "block": {kind: 2 * n * (4 * d * d + 3 * d * inner) + scores[kind] for kind in scores},
-        "attention module": {kind: 2 * n * 4 * d * d + scores[kind] for kind in scores},
+        "block": {kind: 2 * patches * (4 * d * d + 3 * d * inner) + scores[kind] for kind in scores},
+        "attention module": {kind: 2 * patches * 4 * d * d + scores[kind] for kind in scores},
     }
-
-
-def measure(sides=WALL_SIDES, repeats: int = 5, threads: int = 1) -> list:
-    """Seconds per call of one block and of its attention module, window and full segments interleaved.
-
-    Random weights and inputs: the time depends on shapes only. One untimed round warms up first. One
-    thread by default: on a shared machine a second thread mostly waits for a busy core.
-    """
-    previous_threads = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
-        return _measure(sides, repeats)
-    finally:
-        torch.set_num_threads(previous_threads)
-
-
-def _measure(sides, repeats: int) -> list:
-    config = checkpoint_config(attn_implementation="sdpa")  # what the model picks by default on a CPU
-    torch.manual_seed(0)
-    block = Qwen2_5_VLVisionBlock(config).eval()
-    rotary = Qwen2_5_VLVisionRotaryEmbedding(config)
-    rows = []
-    for side in sides:
-        h, w = resized(side, side, config)
-        grid = grid_thw(h, w, config)
-        hidden = torch.randn(int(grid.prod()), config.hidden_size)
-        position_embeddings = rotary(hidden, get_vision_position_ids(grid, config.spatial_merge_size))
-        cu_seqlens, _ = get_vision_attention_seqlens(grid, config)
-        _, cu_window_seqlens = get_vision_window_index(
-            grid, config.spatial_merge_size, config.window_size, config.patch_size
-        )
-        segments = {"window": cu_window_seqlens, "full": cu_seqlens}
-        seconds = {f"{kind} {part}": [] for kind in KINDS for part in PARTS}
-        with torch.no_grad():
-            for repeat in range(repeats + 1):
-                for kind in KINDS:
-                    for part, module in (("block", block), ("attention module", block.attn)):
-                        start = time.perf_counter()
-                        module(hidden, cu_seqlens=segments[kind], position_embeddings=position_embeddings)
-                        if repeat:
-                            seconds[f"{kind} {part}"].append(round(time.perf_counter() - start, 5))
-        rows.append(
-            {
-                "side": side,
-                "resized": [h, w],
-                "patches": hidden.shape[0],
-                "window_lengths": torch.diff(cu_window_seqlens).tolist(),
-                "seconds": seconds,
-            }
-        )
-    return rows
 
 
 def load_record() -> dict:
@@ -142,7 +56,6 @@ def provenance(record: dict) -> str:
 
 def wall_time_table(record=None) -> str:
     record = record or load_record()
-    config = checkpoint_config()
     lines = [
         "| image (resized) | windows | part | window (s) | full (s) | window / full: time, median (range) | "
         "window / full: FLOPs |",
@@ -150,7 +63,7 @@ def wall_time_table(record=None) -> str:
     ]
     for row in record["rows"]:
         h, w = row["resized"]
-        flops = block_flops(config, grid_thw(h, w, config))
+        flops = block_flops(row["patches"], row["window_lengths"])
         for part in PARTS:
             ratios = repeat_ratios(row, part)
             lines.append(
@@ -165,7 +78,6 @@ def wall_time_table(record=None) -> str:
 def repeat_summary(record=None) -> str:
     """What holds in every repeat, and how far apart the same computation timed twice can land."""
     record = record or load_record()
-    config = checkpoint_config()
     verdicts = {
         "faster than the full block in every repeat": [],
         "slower in every repeat": [],
@@ -181,7 +93,7 @@ def repeat_summary(record=None) -> str:
         verdicts[key].append(f"{row['side']}x{row['side']}")
     found = "; ".join(f"{key} at {', '.join(sides)}" for key, sides in verdicts.items() if sides)
     last = record["rows"][-1]
-    flops = block_flops(config, grid_thw(*last["resized"], config))["block"]
+    flops = block_flops(last["patches"], last["window_lengths"])["block"]
     sentences = [f"The whole window block was {found}."]
     if control:
         sentences.append(
@@ -197,6 +109,75 @@ def repeat_summary(record=None) -> str:
 
 
 # --8<-- [end:code]
+
+
+# What `make bench` runs to write the record (scripts/bench.py); the page shows only the code above.
+WALL_SIDES = (112, 224, 476, 980)  # one window; small; the analysis' large image; the default budget's largest
+
+
+def measure(sides=WALL_SIDES, repeats: int = 5, threads: int = 1) -> list:
+    """Seconds per call of one block and of its attention module, window and full segments interleaved.
+
+    Random weights and inputs: the time depends on shapes only. One untimed round warms up first. One
+    thread by default: on a shared machine a second thread mostly waits for a busy core.
+    """
+    import torch
+
+    previous_threads = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        return _measure(sides, repeats)
+    finally:
+        torch.set_num_threads(previous_threads)
+
+
+def _measure(sides, repeats: int) -> list:
+    import time
+
+    import torch
+    from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
+    from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import (
+        Qwen2_5_VLVisionBlock,
+        Qwen2_5_VLVisionRotaryEmbedding,
+    )
+    from transformers.models.qwen2_vl.image_processing_qwen2_vl import smart_resize
+    from transformers.vision_utils import get_vision_attention_seqlens, get_vision_position_ids, get_vision_window_index
+
+    config = Qwen2_5_VLVisionConfig(**CHECKPOINT, attn_implementation="sdpa")  # the default on a CPU
+    bounds, factor = Qwen2VLImageProcessor().size, config.patch_size * config.spatial_merge_size
+    torch.manual_seed(0)
+    block = Qwen2_5_VLVisionBlock(config).eval()
+    rotary = Qwen2_5_VLVisionRotaryEmbedding(config)
+    rows = []
+    for side in sides:
+        h, w = smart_resize(side, side, factor, min_pixels=bounds["shortest_edge"], max_pixels=bounds["longest_edge"])
+        grid = torch.tensor([[1, h // config.patch_size, w // config.patch_size]])
+        hidden = torch.randn(int(grid.prod()), config.hidden_size)
+        position_embeddings = rotary(hidden, get_vision_position_ids(grid, config.spatial_merge_size))
+        cu_seqlens, _ = get_vision_attention_seqlens(grid, config)
+        _, cu_window_seqlens = get_vision_window_index(
+            grid, config.spatial_merge_size, config.window_size, config.patch_size
+        )
+        segments = {"window": cu_window_seqlens, "full": cu_seqlens}
+        seconds = {f"{kind} {part}": [] for kind in KINDS for part in PARTS}
+        with torch.no_grad():
+            for repeat in range(repeats + 1):
+                for kind in KINDS:
+                    for part, module in (("block", block), ("attention module", block.attn)):
+                        start = time.perf_counter()
+                        module(hidden, cu_seqlens=segments[kind], position_embeddings=position_embeddings)
+                        if repeat:
+                            seconds[f"{kind} {part}"].append(round(time.perf_counter() - start, 5))
+        rows.append(
+            {
+                "side": side,
+                "resized": [h, w],
+                "patches": hidden.shape[0],
+                "window_lengths": torch.diff(cu_window_seqlens).tolist(),
+                "seconds": seconds,
+            }
+        )
+    return rows
 
 
 if __name__ == "__main__":

@@ -1,10 +1,7 @@
 # --8<-- [start:code]
-"""What torch's FlopCounterMode sees of the vision attention: one call per window, and on CPU with sdpa, nothing.
-
-A two-block encoder (block 0 windowed, block 1 full) with the checkpoint's patch, merge and window sizes but a
-tiny width runs on one 224x224 image three ways: sdpa on the CPU, sdpa on the meta device, eager on the CPU.
-The counter counts every op outside its registry as zero. Run: python flop_counter.py
-(Needs: snippets/data/released_vision_configs.json, the released checkpoint's config, from the handbook.)
+"""What torch's FlopCounterMode sees of the vision attention: one call per window, and with sdpa on the CPU,
+nothing. A tiny two-block encoder (block 0 windowed, block 1 full) runs three ways. Run: python flop_counter.py
+(Needs: snippets/data/released_vision_configs.json, from the handbook.)
 """
 
 import collections

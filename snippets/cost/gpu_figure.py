@@ -1,9 +1,7 @@
 # --8<-- [start:code]
-"""Figure: GPU wall time of the whole vision encoder against image side, one line per layout and implementation.
-
-Draws the committed record (the table above prints it); nothing runs on a GPU here. Run: python gpu_figure.py
-(Needs: snippets/data/gpu_wall_times.json, or the H100 reference record h100-tf5.24.0-2026-11-25.json, from the
-handbook.)
+"""Figure: GPU wall time of the vision encoder against image side, one line per layout and implementation, from
+the record (no GPU runs here). Run: python gpu_figure.py  (Needs: snippets/data/gpu_wall_times.json, else the
+H100 reference record h100-tf5.24.0-2026-11-25.json, from the handbook.)
 """
 
 import json

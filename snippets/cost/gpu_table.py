@@ -1,10 +1,8 @@
 # --8<-- [start:code]
-"""GPU wall time of the whole vision encoder, window layout against all-full blocks, per attention implementation.
-
-Prints a committed record; nothing runs on a GPU here. The record is snippets/data/gpu_wall_times.json, which
-`make bench-gpu` (scripts/gpu_wall_time.py) writes on a CUDA machine; without it, the H100 reference record
-snippets/data/h100-tf5.24.0-2026-11-25.json and its .source.json. Run: python gpu_table.py
-(Needs: one of those records, from the handbook.)
+"""GPU wall time of the vision encoder, window layout against all-full per attention implementation: the times,
+their ratios, where the windows start to pay and what the varlen path saves. From a record (no GPU runs here):
+snippets/data/gpu_wall_times.json (`make bench-gpu`), else the H100 reference record h100-tf5.24.0-2026-11-25.json
+with its .source.json. Run: python gpu_table.py  (Needs: one of those records, from the handbook.)
 """
 
 import json
@@ -15,6 +13,7 @@ OWN = Path("snippets/data/gpu_wall_times.json")  # make bench-gpu
 FIRST_RUN = Path("snippets/data/gpu_wall_times.run1.json")  # an earlier run on the same machine, if kept
 REFERENCE = Path("snippets/data/h100-tf5.24.0-2026-11-25.json")  # an equivalent script's record
 IMPLS = ("sdpa", "varlen", "padded", "flash_attention_2")
+READER_SIDES = (476, 896, 1344)  # sizes readers use: the analysis' large image, and two larger
 
 
 def load_record() -> dict:
@@ -32,6 +31,19 @@ def load_record() -> dict:
 
 def impls(record: dict) -> list:
     return [impl for impl in IMPLS if f"window/{impl}" in record["rows"][0]["ms"]]
+
+
+def median(row: dict, layout: str, impl: str) -> float:
+    return statistics.median(row["ms"][f"{layout}/{impl}"])
+
+
+def ratio(row: dict, impl: str) -> float:
+    """Window layout / all-full, same implementation: below 1, the windows save time."""
+    return median(row, "window", impl) / median(row, "full", impl)
+
+
+def row_at(record: dict, side: int) -> dict:
+    return next(row for row in record["rows"] if row["side"] == side)
 
 
 def run_spread(record: dict, first: dict) -> str:
@@ -92,6 +104,90 @@ def wall_time_table(record=None) -> str:
     return "\n".join(lines)
 
 
+def ratio_table(record=None) -> str:
+    record = record or load_record()
+    names = impls(record)
+    lines = [
+        "| side (px) | windows | "
+        + " | ".join(f"window / full, `{impl}`" for impl in names)
+        + " | window `varlen` / window `sdpa` |",
+        "|---|---|" + "---|" * (len(names) + 1),
+    ]
+    for row in record["rows"]:
+        ratios = " | ".join(f"{ratio(row, impl):.2f}" for impl in names)
+        speed = median(row, "window", "varlen") / median(row, "window", "sdpa")
+        lines.append(f"| {row['side']} | {row['windows']} | {ratios} | {speed:.2f} |")
+    return "\n".join(lines)
+
+
+def crossover(record: dict, impl: str) -> tuple:
+    """(last side where the window layout was slower, first side from which it was faster at every larger side)."""
+    rows = [row for row in record["rows"] if row["windows"] > 1]
+    first = len(rows)
+    while first > 0 and ratio(rows[first - 1], impl) < 1:
+        first -= 1
+    if first == len(rows):
+        return rows[-1]["side"], None
+    return (rows[first - 1]["side"] if first else None), rows[first]["side"]
+
+
+def crossover_sentences(record=None) -> str:
+    record = record or load_record()
+    sentences = []
+    for impl in impls(record):
+        slower, faster = crossover(record, impl)
+        if faster is None:
+            sentences.append(f"With `{impl}`, the window layout was never faster than all-full up to {slower} px.")
+        elif slower is None:
+            sentences.append(
+                f"With `{impl}`, the window layout was faster than all-full at every size with more "
+                f"than one window, from {faster} px."
+            )
+        else:
+            sentences.append(
+                f"With `{impl}`, the window layout was faster than all-full from {faster} px on, "
+                f"and slower at {slower} px: it starts to pay between the two."
+            )
+    return " ".join(sentences)
+
+
+def noise_sentence(record=None) -> str:
+    """One-window sizes run the same computation in both layouts: their ratio is the record's noise."""
+    record = record or load_record()
+    same = [ratio(row, impl) for row in record["rows"] if row["windows"] == 1 for impl in impls(record)]
+    first, mid = record["rows"][0], row_at(record, READER_SIDES[1])
+    return (
+        f"At the one-window sizes both layouts run the same computation, and their ratios still ranged "
+        f"{min(same):.2f}–{max(same):.2f}: differences of that size are noise. All-full with `sdpa` took "
+        f"{median(first, 'full', 'sdpa'):.0f} ms at {first['side']} px and {median(mid, 'full', 'sdpa'):.0f} ms "
+        f"at {mid['side']} px, with {mid['patches'] // first['patches']} times the patches: up to there a fixed "
+        f"cost per forward pass sets most of the time, which is why the curves start flat."
+    )
+
+
+def advice(record=None) -> str:
+    """What loading with the varlen (flash-attention) path saves at the sizes readers use, and what the window
+    layout costs under sdpa."""
+    record = record or load_record()
+    saved, costs = [], []
+    for side in READER_SIDES:
+        row = row_at(record, side)
+        varlen, sdpa = median(row, "window", "varlen"), median(row, "window", "sdpa")
+        saved.append(f"{varlen:.0f} ms against {sdpa:.0f} ms at {side} px ({1 - varlen / sdpa:.0%} less)")
+        costs.append(f"{ratio(row, 'sdpa'):.1f} times at {side} px")
+    several = [row for row in record["rows"] if row["windows"] > 1]
+    won = [row["side"] for row in several if median(row, "window", "varlen") < median(row, "window", "sdpa")]
+    largest = record["rows"][-1]
+    fastest, full_sdpa = median(largest, "window", "varlen"), median(largest, "full", "sdpa")
+    return (
+        f"The window layout ran faster with `varlen` than with `sdpa` at {len(won)} of the {len(several)} "
+        f"sizes with more than one window. It took, with `varlen` against `sdpa`: "
+        f"{'; '.join(saved)}. Under `sdpa`, the window layout took as long as the same weights with every "
+        f"block full {', '.join(costs)}. At {largest['side']} px, window / `varlen` took {fastest:.0f} ms, "
+        f"{full_sdpa / fastest:.1f}x faster than all-full with `sdpa` ({full_sdpa:.0f} ms)."
+    )
+
+
 # --8<-- [end:code]
 
 
@@ -99,3 +195,11 @@ if __name__ == "__main__":
     print(provenance(load_record()))
     print()
     print(wall_time_table())
+    print()
+    print(ratio_table())
+    print()
+    print(noise_sentence())
+    print()
+    print(crossover_sentences())
+    print()
+    print(advice())

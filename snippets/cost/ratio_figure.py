@@ -1,10 +1,7 @@
 # --8<-- [start:code]
-"""Figure: how much cheaper windowed attention is than full attention, against image size.
-
-Square inputs from 28 px to the largest the image processor's default max_pixels allows, resized by the real
-smart_resize; segment lengths from the real cu_seqlens / cu_window_seqlens; FLOPs by the closed form, at the
-released checkpoint's dimensions. Run: python ratio_figure.py
-(Needs: snippets/data/released_vision_configs.json, the released checkpoint's config, from the handbook.)
+"""Figure: how much cheaper windowed attention is than full attention, against the side of the resized square
+image (real smart_resize and segment lengths, closed-form FLOPs). Run: python ratio_figure.py
+(Needs: snippets/data/released_vision_configs.json, from the handbook.)
 """
 
 import json

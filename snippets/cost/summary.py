@@ -1,9 +1,7 @@
 # --8<-- [start:code]
-"""What the windows save in the vision encoder's FLOPs: at the one-window limit and at the two pixel budgets.
-
-Closed-form FLOPs (2 per multiply-add) of the released checkpoint's layout against the same encoder with every
-block full, on square images resized by the real smart_resize. Run: python summary.py
-(Needs: snippets/data/released_vision_configs.json, the released checkpoints' configs, from the handbook.)
+"""What the windows save of the vision encoder's FLOPs (closed form, against every block full): at the one-window
+limit and at the two pixel budgets. Run: python summary.py
+(Needs: snippets/data/released_vision_configs.json, from the handbook.)
 """
 
 import json

@@ -1,10 +1,7 @@
 # --8<-- [start:code]
-"""FLOPs of the whole Qwen2.5-VL vision encoder at the released checkpoint's dimensions: closed form and counted.
-
-The count runs the real Qwen2_5_VisionTransformerPretrainedModel on the meta device under FlopCounterMode
-(shapes only, no weights). To stay quick it counts a two-block model (block 0 windowed, block 1 full) and adds
-its parts up in the checkpoint's layout. Run: python vit_flops.py
-(Needs: snippets/data/released_vision_configs.json, the released checkpoint's config, from the handbook.)
+"""FLOPs of the Qwen2.5-VL vision encoder at the released checkpoint's dimensions: the closed form, and the count of
+FlopCounterMode running the real encoder on the meta device (a two-block model, added up in the checkpoint's
+layout). Run: python vit_flops.py  (Needs: snippets/data/released_vision_configs.json, from the handbook.)
 """
 
 import functools
@@ -24,7 +21,8 @@ if not DATA.is_file():
     raise SystemExit(f"{DATA} is missing: run this from the handbook repository's root, where it is committed")
 RELEASED = json.loads(DATA.read_text())
 CHECKPOINT = "Qwen2.5-VL-7B-Instruct"
-FLOP_SIDES = (56, 112, 224, 476)  # square inputs; the default budget's largest square is added
+BOUNDS = Qwen2VLImageProcessor().size  # the image processor's default min and max pixels
+FLOP_SIDES = (56, 112, 224, 476)  # square inputs; the largest squares of the two pixel budgets are added
 
 
 def checkpoint_config(**overrides) -> Qwen2_5_VLVisionConfig:
@@ -32,22 +30,15 @@ def checkpoint_config(**overrides) -> Qwen2_5_VLVisionConfig:
     return Qwen2_5_VLVisionConfig(**{**RELEASED["checkpoints"][CHECKPOINT], **overrides})
 
 
-def resized(height: int, width: int, max_pixels=None) -> tuple:
-    """The size the processor resizes an image to: the real smart_resize, the processor's default bounds."""
-    config, size = checkpoint_config(), Qwen2VLImageProcessor().size
-    return smart_resize(
-        height,
-        width,
-        factor=config.patch_size * config.spatial_merge_size,
-        min_pixels=size["shortest_edge"],
-        max_pixels=max_pixels or size["longest_edge"],
-    )
+def resized(side: int, max_pixels: int = BOUNDS["longest_edge"]) -> int:
+    """Side of a square image after the real smart_resize, with the image processor's default min_pixels."""
+    factor = checkpoint_config().patch_size * checkpoint_config().spatial_merge_size
+    return smart_resize(side, side, factor, min_pixels=BOUNDS["shortest_edge"], max_pixels=max_pixels)[0]
 
 
-def largest_square_side() -> int:
-    """Side of the largest square the processor's default max_pixels lets through."""
-    max_pixels = Qwen2VLImageProcessor().size["longest_edge"]
-    return resized(math.isqrt(max_pixels), math.isqrt(max_pixels))[0]
+def largest_square(max_pixels: int) -> int:
+    """Side of the largest square that smart_resize lets through under max_pixels."""
+    return resized(math.isqrt(max_pixels), max_pixels)
 
 
 def grid_thw(height: int, width: int, config) -> torch.Tensor:
@@ -136,45 +127,29 @@ def attention_share(parts: dict) -> float:
 
 def dimensions_line(config=None) -> str:
     config = config or checkpoint_config()
-    shown = ", ".join(
-        f"{field}={getattr(config, field)}"
-        for field in (
-            "depth",
-            "hidden_size",
-            "num_heads",
-            "intermediate_size",
-            "fullatt_block_indexes",
-            "out_hidden_size",
-        )
-    )
+    fields = "depth hidden_size num_heads intermediate_size fullatt_block_indexes out_hidden_size".split()
+    shown = ", ".join(f"{field}={getattr(config, field)}" for field in fields)
     return f"Dimensions of {CHECKPOINT} (`snippets/data/released_vision_configs.json`): {shown}."
 
 
-def checkpoint_max_side() -> int:
-    """Side of the largest square the released preprocessor_config.json's max_pixels lets through."""
-    max_pixels = RELEASED["preprocessor_config"]["max_pixels"]
-    return resized(math.isqrt(max_pixels), math.isqrt(max_pixels), max_pixels=max_pixels)[0]
-
-
-def flops_table(sides=None) -> str:
+def flops_table() -> str:
     config = checkpoint_config()
     all_full = checkpoint_config(fullatt_block_indexes=list(range(config.depth)))
-    sides = sides or (*FLOP_SIDES, largest_square_side())
-    rows = [resized(s, s) for s in sides]
     # The released preprocessor_config.json allows far more pixels than the class default.
-    rows.append((checkpoint_max_side(), checkpoint_max_side()))
+    released = largest_square(RELEASED["preprocessor_config"]["max_pixels"])
+    sides = [*(resized(side) for side in FLOP_SIDES), largest_square(BOUNDS["longest_edge"]), released]
     lines = [
         "| image (resized) | closed form (GFLOP) | counter (GFLOP) | equal? | attention share | "
         f"all {config.depth} blocks full (GFLOP) | saved by windows |",
         "|---|---|---|---|---|---|---|",
     ]
-    for h, w in rows:
-        grid = grid_thw(h, w, config)
+    for side in sides:
+        grid = grid_thw(side, side, config)
         parts = closed_form(config, grid)
         count = counted_by_block(config, grid)["total"]
         if_full = closed_form(all_full, grid)["total"]
         same = "yes" if count == parts["total"] else f"**no** ({count - parts['total']:+,})"
-        label = f"{h}x{w}" + (" (checkpoints' max_pixels)" if (h, w) == rows[-1] else "")
+        label = f"{side}x{side}" + (" (checkpoints' max_pixels)" if side == released else "")
         lines.append(
             f"| {label} | {parts['total'] / 1e9:,.1f} | {count / 1e9:,.1f} | {same} | "
             f"{attention_share(parts):.1%} | {if_full / 1e9:,.1f} | {1 - parts['total'] / if_full:.1%} |"
