@@ -216,7 +216,7 @@ def test_what_the_page_says_about_the_two_gpu_runs():
     """The rendered record is the second of two runs on one machine; the prose says their medians are close."""
     record, first = gpu_table.load_record(), json.loads((ROOT / gpu_table.FIRST_RUN).read_text())
     assert "source" not in record and (record["device"], record["driver"]) == (first["device"], first["driver"])
-    assert "where two runs gave close medians (how close is said above the table)" in prose()
+    assert "where two runs gave close medians (how close is said above the first table)" in prose()
     said = gpu_table.provenance(record)
     assert "the second of two runs" in said and f"`{gpu_table.FIRST_RUN}`" in said
     apart = [
