@@ -6,7 +6,7 @@ Measures, on this machine:
   2. one cold `mkdocs build --strict` (fresh process, empty output directory);
   3. the size of every built page and of the whole site;
   4. `make test`, as a whole and command by command, pytest file by file (from timestamps of its output);
-  5. CPU wall time of one window block versus one full block (snippets/block_wall_time.py), written to
+  5. CPU wall time of one window block versus one full block (snippets/cost/block_wall_time.py), written to
      snippets/data/block_wall_times.json for the page docs/beyond/cost.md.
 Targets (reported, never enforced): build <= 2.5 x import floor; make test <= 180 s (venv installed);
 every page <= 300 kB.
@@ -297,16 +297,19 @@ def make_test() -> dict:
 
 
 def block_times(repeats: int, before: str) -> None:
-    sys.path.insert(0, str(SNIPPETS))
     import torch
-    from block_wall_time import RECORD, measure
+
+    from handbook.snippets import load
+
+    wall_time = load("cost/block_wall_time")
+    record_path, measure = ROOT / wall_time.RECORD, wall_time.measure
 
     threads = 1
     rows = measure(repeats=repeats, threads=threads)
     record = {
         "about": "CPU wall time (seconds) of one Qwen2.5-VL vision block and of its attention module at the "
         "released checkpoint's width, window versus full segments. Written by scripts/bench.py "
-        "(make bench); rendered by snippets/block_wall_time.py on docs/beyond/cost.md.",
+        "(make bench); rendered by snippets/cost/block_wall_time.py on docs/beyond/cost.md.",
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": {**machine(), "load_average_before": before, "load_average_after": load_average()},
         "versions": {
@@ -318,7 +321,7 @@ def block_times(repeats: int, before: str) -> None:
         "repeats": repeats,
         "rows": rows,
     }
-    RECORD.write_text(json.dumps(record, indent=1) + "\n")
+    record_path.write_text(json.dumps(record, indent=1) + "\n")
 
 
 # -- the report ----------------------------------------------------------------------------------------
@@ -326,8 +329,11 @@ def block_times(repeats: int, before: str) -> None:
 
 def gpu_section() -> list:
     """The committed GPU record (make bench-gpu, or the reference record until then): never measured here."""
-    sys.path.insert(0, str(SNIPPETS))
-    from gpu_wall_time_table import crossover_sentences, load_record, provenance, ratio_table
+    from handbook.snippets import load
+
+    gpu_table = load("cost/gpu_table")
+    crossover_sentences, load_record = gpu_table.crossover_sentences, gpu_table.load_record
+    provenance, ratio_table = gpu_table.provenance, gpu_table.ratio_table
 
     record = load_record()
     return [

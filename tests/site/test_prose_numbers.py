@@ -356,8 +356,9 @@ def flop_coefficients() -> dict:
     """
     import math
 
-    from attention_cost import segment_lengths
-    from vit_flops import closed_form
+    from handbook.snippets import load
+
+    segment_lengths, closed_form = load("cost/per_block").segment_lengths, load("cost/vit_flops").closed_form
 
     grid = torch.tensor([[1, 8, 12]])
 

@@ -1,29 +1,33 @@
-"""GPU wall time of the whole vision encoder: the checkpoint's window layout against all-full blocks, per
-attention implementation, from a committed record (no GPU runs in the build).
-
-The record is `snippets/data/gpu_wall_times.json` once `make bench-gpu` (scripts/gpu_wall_time.py) has run
-on a GPU; until then it is the reference record from the project's research folder, measured by an
-equivalent script, with a sidecar naming its source.
-Run from the repository root: python snippets/gpu_wall_time_table.py
+# --8<-- [start:code]
+"""GPU wall time of the vision encoder, window layout against all-full per attention implementation: the times,
+their ratios, where the windows start to pay and what the varlen path saves. From a record (no GPU runs here):
+snippets/data/gpu_wall_times.json (`make bench-gpu`), else the H100 reference record h100-tf5.24.0-2026-11-25.json
+with its .source.json. Run: python gpu_table.py  (Needs: one of those records, from the handbook.)
 """
 
 import json
 import statistics
+from itertools import takewhile
 from pathlib import Path
 
-HERE = Path(__file__).parent if "__file__" in globals() else Path("snippets")
-OWN = HERE / "data" / "gpu_wall_times.json"
-REFERENCE = HERE / "data" / "h100-tf5.24.0-2026-11-25.json"
+OWN = Path("snippets/data/gpu_wall_times.json")  # make bench-gpu
+FIRST_RUN = Path("snippets/data/gpu_wall_times.run1.json")  # an earlier run on the same machine, if kept
+REFERENCE = Path("snippets/data/h100-tf5.24.0-2026-11-25.json")  # an equivalent script's record
 IMPLS = ("sdpa", "varlen", "padded", "flash_attention_2")
 READER_SIDES = (476, 896, 1344)  # sizes readers use: the analysis' large image, and two larger
 
 
 def load_record() -> dict:
-    if OWN.exists():
+    if OWN.is_file():
         return json.loads(OWN.read_text())
-    record = json.loads(REFERENCE.read_text())
-    record["source"] = json.loads(REFERENCE.with_suffix(".source.json").read_text())
-    return record
+    if not REFERENCE.is_file():
+        raise SystemExit(
+            f"no GPU record: neither {OWN} nor {REFERENCE}; run from the handbook's root, or `make bench-gpu`"
+        )
+    return {
+        **json.loads(REFERENCE.read_text()),
+        "source": json.loads(REFERENCE.with_suffix(".source.json").read_text()),
+    }
 
 
 def impls(record: dict) -> list:
@@ -43,12 +47,29 @@ def row_at(record: dict, side: int) -> dict:
     return next(row for row in record["rows"] if row["side"] == side)
 
 
+def run_spread(record: dict, first: dict) -> str:
+    """How far the medians of two runs on the same machine lie apart, over every point both timed."""
+    apart = []
+    for row, earlier in zip(record["rows"], first["rows"]):
+        for key, ms in row["ms"].items():
+            apart.append((abs(statistics.median(earlier["ms"][key]) / statistics.median(ms) - 1), row["side"], key))
+    worst, side, key = max(apart)
+    layout, impl = key.split("/")
+    return (
+        f"A first run on the same machine is kept (`{FIRST_RUN}`): its medians differ from these by "
+        f"{statistics.median(a for a, _, _ in apart):.0%} at the median of the {len(apart)} points, and by at most "
+        f"{worst:.0%} ({side} px, {layout} layout, `{impl}`)."
+    )
+
+
 def provenance(record: dict) -> str:
     repeats = sorted({len(ms) for row in record["rows"] for ms in row["ms"].values()}, reverse=True)
+    first = json.loads(FIRST_RUN.read_text()) if "source" not in record and FIRST_RUN.is_file() else None
     what = (
         f"{record['device']}, torch {record['torch']}, transformers {record['transformers']}, "
         f"{record['dtype'].removeprefix('torch.')}, random weights at the 7B checkpoint's vision dimensions, "
-        f"one run ({' or '.join(map(str, repeats))} timed forwards per point after warm-up)"
+        f"{'the second of two runs' if first else 'one run'} ({' or '.join(map(str, repeats))} timed forwards "
+        f"per point after warm-up)"
     )
     source = record.get("source")
     if source:
@@ -58,7 +79,11 @@ def provenance(record: dict) -> str:
             f"`snippets/data/{source['record']}`. It awaits a rerun with the project's script "
             f"(`make bench-gpu`, `scripts/gpu_wall_time.py`)."
         )
-    return f"Measured on {record['date']} by `make bench-gpu` (`scripts/gpu_wall_time.py`): {what}, driver {record['driver']}."
+    spread = f" {run_spread(record, first)}" if first else ""
+    return (
+        f"Measured on {record['date']} by `make bench-gpu` (`scripts/gpu_wall_time.py`): {what}, "
+        f"driver {record['driver']}.{spread}"
+    )
 
 
 def cell(row: dict, layout: str, impl: str) -> str:
@@ -131,7 +156,10 @@ def noise_sentence(record=None) -> str:
     """One-window sizes run the same computation in both layouts: their ratio is the record's noise."""
     record = record or load_record()
     same = [ratio(row, impl) for row in record["rows"] if row["windows"] == 1 for impl in impls(record)]
-    first, mid = record["rows"][0], row_at(record, READER_SIDES[1])
+    first = record["rows"][0]
+    # The largest size up to which all-full with sdpa took less than twice the smallest size's time.
+    flat = takewhile(lambda row: median(row, "full", "sdpa") < 2 * median(first, "full", "sdpa"), record["rows"])
+    mid = list(flat)[-1]
     return (
         f"At the one-window sizes both layouts run the same computation, and their ratios still ranged "
         f"{min(same):.2f}–{max(same):.2f}: differences of that size are noise. All-full with `sdpa` took "
@@ -164,7 +192,18 @@ def advice(record=None) -> str:
     )
 
 
+# --8<-- [end:code]
+
+
 if __name__ == "__main__":
     print(provenance(load_record()))
     print()
     print(wall_time_table())
+    print()
+    print(ratio_table())
+    print()
+    print(noise_sentence())
+    print()
+    print(crossover_sentences())
+    print()
+    print(advice())

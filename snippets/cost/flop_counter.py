@@ -1,20 +1,24 @@
-"""What torch's FlopCounterMode sees of the vision attention: one call per window, and on CPU with sdpa, nothing.
-
-A two-block encoder (block 0 windowed, block 1 full) with the checkpoint's patch, merge and window sizes
-but a tiny width, run on one 224x224 image three ways: sdpa on the CPU, sdpa on the meta device, eager
-on the CPU. The counter only knows the ops in its registry and counts every other op as zero.
-Run from the repository root: python snippets/flop_counter_sdpa.py
+# --8<-- [start:code]
+"""What torch's FlopCounterMode sees of the vision attention: one call per window, and with sdpa on the CPU,
+nothing. A tiny two-block encoder (block 0 windowed, block 1 full) runs three ways. Run: python flop_counter.py
+(Needs: snippets/data/released_vision_configs.json, from the handbook.)
 """
 
 import collections
+import json
+from pathlib import Path
 
 import torch
-from attention_cost import checkpoint_config, grid_thw, segment_lengths
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils.flop_counter import FlopCounterMode, flop_registry
+from transformers import Qwen2_5_VLVisionConfig
 from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import Qwen2_5_VisionTransformerPretrainedModel
-from transformers.vision_utils import get_vision_position_ids
+from transformers.vision_utils import get_vision_attention_seqlens, get_vision_position_ids, get_vision_window_index
 
+DATA = Path("snippets/data/released_vision_configs.json")
+if not DATA.is_file():
+    raise SystemExit(f"{DATA} is missing: run this from the handbook repository's root, where it is committed")
+CHECKPOINT = json.loads(DATA.read_text())["checkpoints"]["Qwen2.5-VL-7B-Instruct"]
 SIDE = 224
 LINEAR_OPS = {"aten.addmm", "aten.convolution"}  # everything else the counter counts here is attention
 
@@ -32,15 +36,19 @@ class OpRecorder(TorchDispatchMode):
 
 
 def tiny_two_block_config(attn_implementation: str):
-    return checkpoint_config(
-        depth=2,
-        fullatt_block_indexes=[1],
-        hidden_size=64,
-        num_heads=2,
-        intermediate_size=96,
-        out_hidden_size=32,
-        attn_implementation=attn_implementation,
+    tiny = {"depth": 2, "fullatt_block_indexes": [1], "hidden_size": 64, "num_heads": 2, "intermediate_size": 96}
+    return Qwen2_5_VLVisionConfig(
+        **{**CHECKPOINT, **tiny, "out_hidden_size": 32}, attn_implementation=attn_implementation
     )
+
+
+def segment_lengths(grid: torch.Tensor, config) -> dict:
+    """Lengths (in patches) of the segments a full block and a window block attend within."""
+    cu_seqlens, _ = get_vision_attention_seqlens(grid, config)
+    _, cu_window_seqlens = get_vision_window_index(
+        grid, config.spatial_merge_size, config.window_size, config.patch_size
+    )
+    return {"full": torch.diff(cu_seqlens).tolist(), "window": torch.diff(cu_window_seqlens).tolist()}
 
 
 def run(device: str, attn_implementation: str, side: int = SIDE) -> dict:
@@ -48,7 +56,7 @@ def run(device: str, attn_implementation: str, side: int = SIDE) -> dict:
     config = tiny_two_block_config(attn_implementation)
     torch.manual_seed(0)
     model = Qwen2_5_VisionTransformerPretrainedModel(config).eval().to(device)
-    grid = grid_thw(side, side, config)
+    grid = torch.tensor([[1, side // config.patch_size, side // config.patch_size]])
     pixels = torch.randn(int(grid.prod()), 3 * 2 * 14 * 14).to(device)
     position_ids = get_vision_position_ids(grid, config.spatial_merge_size).to(device)
     with torch.no_grad():
@@ -87,13 +95,18 @@ def counter_table() -> str:
 def registry_note() -> str:
     cpu_kernel = torch.ops.aten._scaled_dot_product_flash_attention_for_cpu
     known = cpu_kernel in flop_registry
-    lengths = segment_lengths(grid_thw(SIDE, SIDE))
+    config = tiny_two_block_config("sdpa")
+    grid = torch.tensor([[1, SIDE // config.patch_size, SIDE // config.patch_size]])
+    lengths = segment_lengths(grid, config)
     segments = len(lengths["window"]) + len(lengths["full"])
     return (
         f"`{cpu_kernel}` in `torch.utils.flop_counter.flop_registry` (torch {torch.__version__}): "
         f"**{known}**. One {SIDE}x{SIDE} image is {segments} attention segments here: "
         f"the windows of block 0 plus the whole image in block 1."
     )
+
+
+# --8<-- [end:code]
 
 
 if __name__ == "__main__":

@@ -1,10 +1,7 @@
-"""Attention cost of one window block versus one full block, from the sequence lengths the real code builds.
-
-A block attends within segments: a full block within each image (`cu_seqlens`), a window block within
-each window (`cu_window_seqlens`). The score matrix of a segment of n patches has n * n entries, so a
-block's attention cost is the sum of its segment lengths squared. Image sizes go through the real
-`smart_resize` with the image processor's default bounds.
-Run from the repository root: python snippets/attention_cost.py
+# --8<-- [start:code]
+"""Attention cost of one window block against one full block: the sum of its segment lengths squared, from the
+real cu_seqlens and cu_window_seqlens, for square images resized by the real smart_resize. Run: python per_block.py
+(Needs: snippets/data/released_vision_configs.json, from the handbook.)
 """
 
 import json
@@ -16,54 +13,31 @@ from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
 from transformers.models.qwen2_vl.image_processing_qwen2_vl import smart_resize
 from transformers.vision_utils import get_vision_attention_seqlens, get_vision_window_index
 
-HERE = Path(__file__).parent if "__file__" in globals() else Path("snippets")
-RELEASED = json.loads((HERE / "data" / "released_vision_configs.json").read_text())
+DATA = Path("snippets/data/released_vision_configs.json")
+if not DATA.is_file():
+    raise SystemExit(f"{DATA} is missing: run this from the handbook repository's root, where it is committed")
+RELEASED = json.loads(DATA.read_text())
 CHECKPOINT = "Qwen2.5-VL-7B-Instruct"
-VIT_FIELDS = (
-    "depth",
-    "hidden_size",
-    "intermediate_size",
-    "num_heads",
-    "patch_size",
-    "spatial_merge_size",
-    "temporal_patch_size",
-    "window_size",
-    "fullatt_block_indexes",
-    "out_hidden_size",
-)
+BOUNDS = Qwen2VLImageProcessor().size  # the image processor's default min and max pixels
 SIDES = (28, 56, 84, 112, 140, 224, 476, 700)  # square inputs; the largest the default budget allows is added
 
 
 def checkpoint_config(**overrides) -> Qwen2_5_VLVisionConfig:
-    """The installed config class with the released checkpoint's ViT dimensions."""
-    values = {field: RELEASED["checkpoints"][CHECKPOINT][field] for field in VIT_FIELDS}
-    return Qwen2_5_VLVisionConfig(**{**values, **overrides})
+    """The installed config class with the released checkpoint's vision dimensions."""
+    return Qwen2_5_VLVisionConfig(**{**RELEASED["checkpoints"][CHECKPOINT], **overrides})
 
 
-def pixel_bounds() -> tuple:
-    """(min_pixels, max_pixels) of the image processor's defaults."""
-    size = Qwen2VLImageProcessor().size
-    return size["shortest_edge"], size["longest_edge"]
-
-
-def resized(height: int, width: int, config=None, max_pixels=None) -> tuple:
-    """The size the processor resizes an image to, by the real smart_resize and default bounds."""
+def resized(height: int, width: int, config=None) -> tuple:
+    """The size the processor resizes an image to: the real smart_resize, the processor's default bounds."""
     config = config or checkpoint_config()
-    min_pixels, default_max = pixel_bounds()
-    max_pixels = max_pixels or default_max
-    return smart_resize(
-        height,
-        width,
-        factor=config.patch_size * config.spatial_merge_size,
-        min_pixels=min_pixels,
-        max_pixels=max_pixels,
-    )
+    factor = config.patch_size * config.spatial_merge_size
+    return smart_resize(height, width, factor, min_pixels=BOUNDS["shortest_edge"], max_pixels=BOUNDS["longest_edge"])
 
 
 def largest_square_side(config=None) -> int:
     """Side of the largest square the default max_pixels lets through (after smart_resize)."""
-    _, max_pixels = pixel_bounds()
-    return resized(math.isqrt(max_pixels), math.isqrt(max_pixels), config)[0]
+    side = math.isqrt(BOUNDS["longest_edge"])
+    return resized(side, side, config)[0]
 
 
 def grid_thw(height: int, width: int, config=None) -> torch.Tensor:
@@ -90,32 +64,24 @@ def block_costs(grid: torch.Tensor, config=None) -> dict:
     return {
         "patches": sum(lengths["full"]),
         "windows": len(lengths["window"]),
-        "largest_window": max(lengths["window"]),
         "full": full,
         "window": window,
         "ratio": window / full,
     }
 
 
-def square_sweep(config=None, step: int = 28) -> list:
-    """(input side, resized side, costs) for square inputs from 28 px up to the default max pixels."""
+def square_sweep(config=None) -> dict:
+    """Costs by resized side, for square inputs from 28 px up to the largest the default max_pixels allows."""
     config = config or checkpoint_config()
-    rows, side = [], step
-    top = largest_square_side(config)
-    while True:
-        h, w = resized(side, side, config)
-        rows.append((side, h, block_costs(grid_thw(h, w, config), config)))
-        if h >= top:
-            return rows
-        side += step
+    sides = {resized(side, side, config)[0] for side in range(28, largest_square_side(config) + 1, 28)}
+    return {h: block_costs(grid_thw(h, h, config), config) for h in sorted(sides)}
 
 
 def parting_point(config=None) -> tuple:
     """Largest resized square side whose window block costs the same as its full block, and the next one."""
-    rows = square_sweep(config)
-    same = [h for _, h, cost in rows if cost["window"] == cost["full"]]
-    cheaper = [h for _, h, cost in rows if cost["window"] < cost["full"]]
-    return max(same), min(cheaper)
+    costs = square_sweep(config)
+    same = [h for h, cost in costs.items() if cost["window"] == cost["full"]]
+    return max(same), min(h for h, cost in costs.items() if cost["window"] < cost["full"])
 
 
 def cost_table(config=None) -> str:
@@ -140,6 +106,9 @@ def parting_sentence(config=None) -> str:
         f"Up to **{same}x{same}** px (resized) the image is one window and the two blocks cost exactly the "
         f"same; from **{cheaper}x{cheaper}** px on, the window block is cheaper."
     )
+
+
+# --8<-- [end:code]
 
 
 if __name__ == "__main__":

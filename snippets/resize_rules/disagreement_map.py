@@ -1,25 +1,28 @@
-"""Map of where qwen-vl-utils' and transformers' smart_resize pick different input sizes.
-
-Left: both given the same bounds (the released checkpoints' min_pixels and max_pixels). Right: each
-library with its own defaults, read from the code. Every cell is one image size, run through both
-installed functions; the axes are logarithmic so that thin and large images both show.
-
-Run from the repository root: python snippets/resize_disagreement_map.py
+# --8<-- [start:code]
+"""Figure: where qwen-vl-utils' and transformers' smart_resize pick different sizes, cell by cell on log axes.
+Left: both given the released checkpoints' bounds. Right: each library with its own defaults, read from the code.
+Run: python disagreement_map.py
+(Needs: snippets/data/released_vision_configs.json, the released checkpoints' bounds, from the handbook.)
 """
 
 import inspect
+import json
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 from qwen_vl_utils import vision_process as qwen_utils
-from resize_rules import FACTOR, SETTINGS
-from transformers import Qwen2VLImageProcessor
+from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
 from transformers.models.qwen2_vl import image_processing_qwen2_vl as torchvision_module
 
-from handbook.figures import PALETTE, svg_figure
-
+DATA = Path("snippets/data/released_vision_configs.json")
+if not DATA.is_file():
+    raise SystemExit(f"{DATA} is missing: run this from the handbook repository's root, where it is committed")
+RELEASED = json.loads(DATA.read_text())["preprocessor_config"]
+FACTOR = Qwen2_5_VLVisionConfig().patch_size * Qwen2_5_VLVisionConfig().spatial_merge_size
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#B8A400", "#7F7F7F"]
 SIDES = np.unique(np.round(np.geomspace(1, 4096, 240)).astype(int))
 # (label, colour, hatch) per outcome; hatches keep the map readable without colour.
 OUTCOMES = [
@@ -71,7 +74,7 @@ def own_defaults():
 
 
 def draw():
-    released = SETTINGS[0][1:]
+    released = (RELEASED["min_pixels"], RELEASED["max_pixels"])
     qwen_default, transformers_default = own_defaults()
     panels = [
         (f"Same bounds: min {released[0]:,}, max {released[1]:,} px", outcome_map(released, released)),
@@ -120,14 +123,19 @@ def draw():
 
 
 fig = draw()
-print(
-    svg_figure(
-        fig,
-        alt="Two maps of image height against width, both log scale from 1 to 4096 pixels. Left, with equal "
-        "bounds, the two resize rules differ only in thin strips where one side is 14 pixels or less. "
-        "Right, with each library's defaults, they also differ for every image above about a million pixels, "
-        "where qwen-vl-utils keeps more pixels.",
-        caption="Where qwen-vl-utils' and transformers' smart_resize pick different sizes, computed cell by cell. "
-        "Dashed lines: 14 px.",
-    )
+ALT = (
+    "Two maps of image height against width, both log scale from 1 to 4096 pixels. Left, with equal "
+    "bounds, the two resize rules differ only in thin strips where one side is 14 pixels or less. "
+    "Right, with each library's defaults, they also differ for every image above about a million pixels, "
+    "where qwen-vl-utils keeps more pixels."
 )
+CAPTION = (
+    "Where qwen-vl-utils' and transformers' smart_resize pick different sizes, computed cell by cell. "
+    "Dashed lines: 14 px."
+)
+# --8<-- [end:code]
+
+
+if __name__ == "__main__":
+    fig.savefig("disagreement_map.svg")
+    print("wrote disagreement_map.svg")

@@ -1,31 +1,58 @@
-"""FLOPs of the whole Qwen2.5-VL vision encoder at the released checkpoint's dimensions: closed form and counted.
-
-The count runs the real Qwen2_5_VisionTransformerPretrainedModel on the meta device under
-torch.utils.flop_counter.FlopCounterMode: shapes only, no weights, no arithmetic. To keep the build fast the
-page counts a two-block model (block 0 windowed, block 1 full) and adds its parts up in the checkpoint's
-layout; tests/test_cost.py checks that this equals the count of all 32 blocks.
-Run from the repository root: python snippets/vit_flops.py
+# --8<-- [start:code]
+"""FLOPs of the Qwen2.5-VL vision encoder at the released checkpoint's dimensions: the closed form, and the count of
+FlopCounterMode running the real encoder on the meta device (a two-block model, added up in the checkpoint's
+layout). Run: python vit_flops.py  (Needs: snippets/data/released_vision_configs.json, from the handbook.)
 """
 
 import functools
+import json
 import math
+from pathlib import Path
 
 import torch
-from attention_cost import (
-    CHECKPOINT,
-    RELEASED,
-    checkpoint_config,
-    grid_thw,
-    largest_square_side,
-    parting_point,
-    resized,
-    segment_lengths,
-)
 from torch.utils.flop_counter import FlopCounterMode
+from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
 from transformers.models.qwen2_5_vl.modeling_qwen2_5_vl import Qwen2_5_VisionTransformerPretrainedModel
-from transformers.vision_utils import get_vision_position_ids
+from transformers.models.qwen2_vl.image_processing_qwen2_vl import smart_resize
+from transformers.vision_utils import get_vision_attention_seqlens, get_vision_position_ids, get_vision_window_index
 
-FLOP_SIDES = (56, 112, 224, 476)  # square inputs; the default budget's largest square is added
+DATA = Path("snippets/data/released_vision_configs.json")
+if not DATA.is_file():
+    raise SystemExit(f"{DATA} is missing: run this from the handbook repository's root, where it is committed")
+RELEASED = json.loads(DATA.read_text())
+CHECKPOINT = "Qwen2.5-VL-7B-Instruct"
+BOUNDS = Qwen2VLImageProcessor().size  # the image processor's default min and max pixels
+FLOP_SIDES = (56, 112, 224, 476)  # square inputs; the largest squares of the two pixel budgets are added
+
+
+def checkpoint_config(**overrides) -> Qwen2_5_VLVisionConfig:
+    """The installed config class with the released checkpoint's vision dimensions."""
+    return Qwen2_5_VLVisionConfig(**{**RELEASED["checkpoints"][CHECKPOINT], **overrides})
+
+
+def resized(side: int, max_pixels: int = BOUNDS["longest_edge"]) -> int:
+    """Side of a square image after the real smart_resize, with the image processor's default min_pixels."""
+    factor = checkpoint_config().patch_size * checkpoint_config().spatial_merge_size
+    return smart_resize(side, side, factor, min_pixels=BOUNDS["shortest_edge"], max_pixels=max_pixels)[0]
+
+
+def largest_square(max_pixels: int) -> int:
+    """Side of the largest square that smart_resize lets through under max_pixels."""
+    return resized(math.isqrt(max_pixels), max_pixels)
+
+
+def grid_thw(height: int, width: int, config) -> torch.Tensor:
+    """Patch grid of a resized image, as the processor reports it in image_grid_thw."""
+    return torch.tensor([[1, height // config.patch_size, width // config.patch_size]])
+
+
+def segment_lengths(grid: torch.Tensor, config) -> dict:
+    """Lengths (in patches) of the segments a full block and a window block attend within."""
+    cu_seqlens, _ = get_vision_attention_seqlens(grid, config)
+    _, cu_window_seqlens = get_vision_window_index(
+        grid, config.spatial_merge_size, config.window_size, config.patch_size
+    )
+    return {"full": torch.diff(cu_seqlens).tolist(), "window": torch.diff(cu_window_seqlens).tolist()}
 
 
 def closed_form(config, grid: torch.Tensor) -> dict:
@@ -71,21 +98,6 @@ def counted(config, grid: torch.Tensor, attn_implementation: str = "sdpa") -> Fl
     return counter
 
 
-def block_flops(config, grid: torch.Tensor) -> dict:
-    """Closed-form FLOPs of one window block and one full block, whole and of the attention module alone.
-
-    Both kinds run the same linear layers on the same N patches; only the attention segments differ.
-    """
-    d, inner = config.hidden_size, config.intermediate_size
-    lengths = segment_lengths(grid, config)
-    n = sum(lengths["full"])
-    scores = {kind: 4 * d * sum(s * s for s in lengths[kind]) for kind in ("window", "full")}
-    return {
-        "block": {kind: 2 * n * (4 * d * d + 3 * d * inner) + scores[kind] for kind in scores},
-        "attention module": {kind: 2 * n * 4 * d * d + scores[kind] for kind in scores},
-    }
-
-
 def counted_by_block(config, grid: torch.Tensor) -> dict:
     """Count a two-block model (block 0 windowed, block 1 full) and assemble the checkpoint's total."""
     two = checkpoint_config(depth=2, fullatt_block_indexes=[1])
@@ -115,74 +127,37 @@ def attention_share(parts: dict) -> float:
 
 def dimensions_line(config=None) -> str:
     config = config or checkpoint_config()
-    shown = ", ".join(
-        f"{field}={getattr(config, field)}"
-        for field in (
-            "depth",
-            "hidden_size",
-            "num_heads",
-            "intermediate_size",
-            "fullatt_block_indexes",
-            "out_hidden_size",
-        )
-    )
+    fields = "depth hidden_size num_heads intermediate_size fullatt_block_indexes out_hidden_size".split()
+    shown = ", ".join(f"{field}={getattr(config, field)}" for field in fields)
     return f"Dimensions of {CHECKPOINT} (`snippets/data/released_vision_configs.json`): {shown}."
 
 
-def checkpoint_max_side() -> int:
-    """Side of the largest square the released preprocessor_config.json's max_pixels lets through."""
-    max_pixels = RELEASED["preprocessor_config"]["max_pixels"]
-    return resized(math.isqrt(max_pixels), math.isqrt(max_pixels), max_pixels=max_pixels)[0]
-
-
-def savings(side: int, config=None) -> float:
-    """Share of the encoder's FLOPs that the window blocks save against all-full blocks, closed form."""
-    config = config or checkpoint_config()
-    all_full = checkpoint_config(fullatt_block_indexes=list(range(config.depth)))
-    grid = grid_thw(side, side, config)
-    return 1 - closed_form(config, grid)["total"] / closed_form(all_full, grid)["total"]
-
-
-def summary() -> str:
-    """What the windows save, at the one-window limit and at the two pixel budgets."""
-    same, _ = parting_point()
-    default_side, released_side = largest_square_side(), checkpoint_max_side()
-    return "\n".join(
-        [
-            f"- Up to **{same}x{same}** px the windowed blocks do exactly the work of full blocks: the encoder's "
-            f"FLOPs change by {savings(same):.1%}.",
-            f"- At **{default_side}x{default_side}**, the largest square within the image processor's default "
-            f"`max_pixels`, the windows save **{savings(default_side):.1%}** of the encoder's FLOPs.",
-            f"- At **{released_side}x{released_side}**, the largest square within the released checkpoints' "
-            f"`max_pixels`, they save **{savings(released_side):.1%}**.",
-        ]
-    )
-
-
-def flops_table(sides=None) -> str:
+def flops_table() -> str:
     config = checkpoint_config()
     all_full = checkpoint_config(fullatt_block_indexes=list(range(config.depth)))
-    sides = sides or (*FLOP_SIDES, largest_square_side(config))
-    rows = [resized(s, s, config) for s in sides]
     # The released preprocessor_config.json allows far more pixels than the class default.
-    rows.append((checkpoint_max_side(), checkpoint_max_side()))
+    released = largest_square(RELEASED["preprocessor_config"]["max_pixels"])
+    sides = [*(resized(side) for side in FLOP_SIDES), largest_square(BOUNDS["longest_edge"]), released]
     lines = [
         "| image (resized) | closed form (GFLOP) | counter (GFLOP) | equal? | attention share | "
         f"all {config.depth} blocks full (GFLOP) | saved by windows |",
         "|---|---|---|---|---|---|---|",
     ]
-    for h, w in rows:
-        grid = grid_thw(h, w, config)
+    for side in sides:
+        grid = grid_thw(side, side, config)
         parts = closed_form(config, grid)
         count = counted_by_block(config, grid)["total"]
         if_full = closed_form(all_full, grid)["total"]
         same = "yes" if count == parts["total"] else f"**no** ({count - parts['total']:+,})"
-        label = f"{h}x{w}" + (" (checkpoints' max_pixels)" if (h, w) == rows[-1] else "")
+        label = f"{side}x{side}" + (" (checkpoints' max_pixels)" if side == released else "")
         lines.append(
             f"| {label} | {parts['total'] / 1e9:,.1f} | {count / 1e9:,.1f} | {same} | "
             f"{attention_share(parts):.1%} | {if_full / 1e9:,.1f} | {1 - parts['total'] / if_full:.1%} |"
         )
     return "\n".join(lines)
+
+
+# --8<-- [end:code]
 
 
 if __name__ == "__main__":

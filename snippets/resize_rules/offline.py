@@ -1,10 +1,8 @@
-"""Does qwen-vl-utils reach for the network when imported or used on a local image? Which settings does it read?
-
-A fresh Python process replaces the socket functions with ones that record the attempt and refuse it,
-then imports qwen_vl_utils, calls smart_resize and resizes an in-memory PIL image with fetch_image. The
-environment variables it reads are found by parsing its source (os.environ / os.getenv calls).
-
-Run from the repository root: python snippets/qwen_vl_utils_offline.py
+# --8<-- [start:code]
+"""Does qwen-vl-utils reach for the network when imported or used on a local image, and which settings does it
+read? A fresh Python process records and refuses every socket call, then imports qwen_vl_utils, calls smart_resize
+and resizes an in-memory PIL image with fetch_image; environment reads are found by parsing its source.
+Run: python offline.py
 """
 
 import ast
@@ -22,7 +20,7 @@ attempts = []
 def refuse(what):
     def refused(*args, **kwargs):
         attempts.append(f"{what} {args[1:2] if what.startswith('socket') else args[:1]}")
-        raise OSError("network refused by qwen_vl_utils_offline.py")
+        raise OSError("network refused by offline.py")
     return refused
 
 socket.getaddrinfo = refuse("getaddrinfo")
@@ -99,6 +97,9 @@ def report() -> str:
         f"| `{name}` | {when} | {', '.join(f'`{u}`' for u in users)} |" for name, when, users in environment_variables()
     ]
     return "\n".join(rows)
+
+
+# --8<-- [end:code]
 
 
 if __name__ == "__main__":
