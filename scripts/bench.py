@@ -34,7 +34,7 @@ from pathlib import Path
 import yaml
 
 from handbook.ahead import import_statements as snippet_import_statements
-from handbook.paths import ROOT, SNIPPETS
+from handbook.paths import ROOT
 
 REPORT = ROOT / "BENCHMARKS.md"
 BUILD_FACTOR_TARGET = 2.5

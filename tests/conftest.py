@@ -11,12 +11,11 @@
 
 import io
 import os
-import sys
 
 import pytest
 
 from handbook.fences import IncludingMarkdownIt
-from handbook.paths import SITE, SNIPPETS
+from handbook.paths import SITE
 from handbook.site_build import DEPLOY_SITE, deploy_problem, reads_site, site_problem
 
 pytest_plugins = ["handbook.browser"]
@@ -24,11 +23,6 @@ pytest_plugins = ["handbook.browser"]
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-# TRANSITIONAL (issue 14): the old batch test files and the shared modules' not-yet-switched lines still
-# `import padding_trace` and the like. Remove these two lines once every test reaches snippets through
-# handbook.snippets.load (grep tests/ for a bare snippet import first).
-if str(SNIPPETS) not in sys.path:
-    sys.path.insert(0, str(SNIPPETS))
 
 
 @pytest.hookimpl

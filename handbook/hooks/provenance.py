@@ -33,13 +33,6 @@ def provenance() -> str:
 
 def on_config(config):
     os.environ.setdefault("MPLBACKEND", "Agg")
-    # TRANSITIONAL (issue 14): until no fence imports a snippet module, snippets/ stays importable in the build.
-    import sys
-
-    from handbook.paths import SNIPPETS
-
-    if str(SNIPPETS) not in sys.path:
-        sys.path.insert(0, str(SNIPPETS))
     return config
 
 

@@ -128,7 +128,7 @@ def test_window_size_change_moves_the_numbers(window_224):
 
 def test_window_size_change_flips_verdicts(window_224):
     """Each verdict listed here is pinned differently on the installed config; 224 px windows move it."""
-    from test_claims import PINNED
+    from handbook.claims._pinned import PINNED
 
     flipped = {
         "s5-fixed-4x4-windows": "refuted",  # windows are now 8x8 merged tokens

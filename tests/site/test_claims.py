@@ -42,52 +42,7 @@ tiny_config = load("spatial_merge/layout").tiny_config
 size_sweep = load("optimal_image_sizes/sweep")
 INSTALLED_MODELING = Path(inspect.getsourcefile(modeling_qwen2_5_vl))
 
-PINNED = {
-    "s1-window-size-112": "confirmed",
-    "s1-window-size-fixed": "partly true",
-    "s1-patch-size-14": "confirmed",
-    "s1-merge-size-2": "confirmed",
-    "s2-formula": "confirmed",
-    "s2-value-4": "confirmed",
-    "s2-line-442": "confirmed",
-    "s2-at-least-4x4-patches": "refuted",
-    "s3-pad-lines-450-451": "confirmed",
-    "s3-84-patches": "confirmed",
-    "s3-84-merged": "confirmed",
-    "s3-84-needs-padding": "partly true",
-    "s3-minus-100-invalid-tokens": "partly true",
-    "s3-mostly-padding": "refuted",
-    "s3-476-patches": "confirmed",
-    "s3-476-merged": "confirmed",
-    "s3-476-fits-naturally": "refuted",
-    "s3-17-is-4x4-plus-1x1": "partly true",
-    "s3-476-minimal-padding": "refuted",
-    "s3-476-mostly-real": "confirmed",
-    "s4-2x2-into-one-token": "confirmed",
-    "s4-halves-resolution": "partly true",
-    "s4-small-even-smaller": "partly true",
-    "s5-lines-455-467": "confirmed",
-    "s5-fixed-4x4-windows": "partly true",
-    "s5-84-grids": "confirmed",
-    "s5-84-pad-to-4x4": "partly true",
-    "s5-84-56-percent-real": "refuted",
-    "s5-attention-corrupted": "refuted",
-    "s5-476-grids": "confirmed",
-    "s5-476-fits-efficiently": "refuted",
-    "s5-476-85-percent-real": "refuted",
-    "s5-attention-coherent": "confirmed",
-    "s6-positional-within-windows": "refuted",
-    "s6-windows-mostly-padding": "refuted",
-    "s6-spatial-obscured": "refuted",
-    "s7-fits-cleanly": "confirmed",
-    "s7-optimal-sizes-fill": "confirmed",
-    "c-designed-for-medium-to-large": "refuted",
-    "c-not-enough-context": "refuted",
-    "c-degraded-by-windows": "refuted",
-    "c-17x17-patches": "refuted",
-    "c-demo-476-fits": "refuted",
-    "c-demo-84-padding": "refuted",
-}
+from handbook.claims._pinned import PINNED
 
 # Claims that state the same fact, each group with the fact in words. Their verdicts must agree.
 SAME_FACT = {

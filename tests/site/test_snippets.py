@@ -329,20 +329,3 @@ def test_figure_is_accessible_and_theme_neutral(server):
     assert 'role="img" aria-label="A 112 by 112 pixel square' in out and "<title>" in out
     assert "#000000" not in out and "currentColor" in out
     assert "<figcaption>" in out
-
-
-# ------------------------------------------------------------------------------------------------------
-# TRANSITIONAL: the old page tests (tests/test_home.py, tests/test_chapters_3_5.py) still call
-# `from test_snippets import run` on the flat snippet files; the page helpers' tests/pages/ modules use
-# handbook.snippets.load instead. Delete `run` with those files.
-
-
-@functools.cache
-def run(path: Path) -> str:
-    """stdout of `python snippets/<file>` run from the repository root (the old flat layout)."""
-    import os
-    import subprocess
-
-    env = {**os.environ, "MPLBACKEND": "Agg", "HF_HUB_OFFLINE": "1", "PYTHONPATH": ""}
-    command = [sys.executable, str(path.relative_to(ROOT))]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True, env=env).stdout
