@@ -6,7 +6,7 @@ cuts it into s x s windows row by row, and drops the empty windows (torch.unique
 cumulative lengths). So on an H x W merged grid there are ceil(H / s) rows of windows and ceil(W / s)
 columns; window (i, j) holds rows_i x cols_j merged tokens, where every row of windows but the last
 holds s rows and the last holds H - s * (ceil(H / s) - 1), and likewise for columns.
-tests/test_calculator.py checks this against the real function on every small grid before using it.
+tests/pages/test_calculator.py checks this against the real function on every small grid before using it.
 """
 
 

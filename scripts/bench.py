@@ -352,14 +352,15 @@ def gpu_section() -> list:
 
 
 def groups(files: list) -> dict:
-    """pytest files grouped as the suite is: doc fences, browser tests, the other tests."""
+    """pytest files grouped as the suite is: page tests, browser tests, the other site-wide gates."""
     found = {}
     for name, seconds in files:
-        group = (
-            "docs/ (fences)"
-            if name.startswith("docs/")
-            else ("tests/browser/" if name.startswith("tests/browser/") else "tests/ (without browser)")
-        )
+        if name.startswith("tests/pages/"):
+            group = "tests/pages/"
+        elif name.startswith("tests/site/browser/"):
+            group = "tests/site/browser/"
+        else:
+            group = "tests/site/ (without browser)"
         count, total = found.get(group, (0, 0.0))
         found[group] = (count + 1, total + seconds)
     return found

@@ -6,7 +6,7 @@ each defining `CLAIMS`; this file collects them in the analysis' order and rende
 
 Every entry has a basis:
 - `computed`: `evaluate` runs the entry's check against the installed transformers in this build. The
-  entry declares in `verdicts` every verdict its check can return; tests/test_claims.py drives the
+  entry declares in `verdicts` every verdict its check can return; tests/site/test_claims.py drives the
   check to each of them by changing its input (config, grid, window size, a transformers function).
 - `cited`: an outside source decides (statements about what trained weights do, which nothing here
   runs). The check returns a constant verdict and its evidence names the source with a link.

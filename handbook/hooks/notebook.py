@@ -12,7 +12,7 @@ def _coalesce_executed_notebook_streams():
     """A notebook cell's printed output reaches nbconvert in chunks cut wherever the kernel happened to
     flush, so two builds could split the same text into different output blocks. Merge consecutive
     chunks after execution (nbconvert's own CoalesceStreamsPreprocessor runs before it), so a rebuild
-    renders the same HTML (tests/test_reproducible.py)."""
+    renders the same HTML (tests/site/test_reproducible.py)."""
     from nbconvert.preprocessors import CoalesceStreamsPreprocessor, ExecutePreprocessor
 
     if getattr(ExecutePreprocessor, "_handbook_coalesced", False):

@@ -2,7 +2,7 @@
 """CPU wall time of one window block against one full block at the released checkpoint's width, from the record
 `make bench` writes with measure() (end of this file), next to the FLOP ratios computed now from the record's
 segment lengths. Run: python block_wall_time.py
-(Needs: snippets/data/block_wall_times.json and released_vision_configs.json, from the handbook.)
+(Needs: snippets/data/block_wall_times.json and snippets/data/released_vision_configs.json, from the handbook.)
 """
 
 import json
@@ -11,8 +11,9 @@ from pathlib import Path
 
 DATA = Path("snippets/data/released_vision_configs.json")
 RECORD = Path("snippets/data/block_wall_times.json")  # written by `make bench`
-if not DATA.is_file():
-    raise SystemExit(f"{DATA} is missing: run this from the handbook repository's root, where it is committed")
+MISSING = [str(path) for path in (DATA, RECORD) if not path.is_file()]
+if MISSING:
+    raise SystemExit("; ".join(f"{path} is missing" for path in MISSING) + ": run this from the handbook's root")
 CHECKPOINT = json.loads(DATA.read_text())["checkpoints"]["Qwen2.5-VL-7B-Instruct"]
 KINDS = ("window", "full")
 PARTS = ("block", "attention module")

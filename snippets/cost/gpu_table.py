@@ -1,8 +1,9 @@
 # --8<-- [start:code]
 """GPU wall time of the vision encoder, window layout against all-full per attention implementation: the times,
 their ratios, where the windows start to pay and what the varlen path saves. From a record (no GPU runs here):
-snippets/data/gpu_wall_times.json (`make bench-gpu`), else the H100 reference record h100-tf5.24.0-2026-11-25.json
-with its .source.json. Run: python gpu_table.py  (Needs: one of those records, from the handbook.)
+snippets/data/gpu_wall_times.json (`make bench-gpu`) with its first run snippets/data/gpu_wall_times.run1.json, else
+the H100 reference record h100-tf5.24.0-2026-11-25.json with its .source.json. Run: python gpu_table.py
+(Needs: one of those records, from the handbook.)
 """
 
 import json
@@ -22,7 +23,8 @@ def load_record() -> dict:
         return json.loads(OWN.read_text())
     if not REFERENCE.is_file():
         raise SystemExit(
-            f"no GPU record: neither {OWN} nor {REFERENCE}; run from the handbook's root, or `make bench-gpu`"
+            f"no GPU record: neither {OWN} (with its first run {FIRST_RUN}) nor {REFERENCE}; run from the handbook's "
+            "root, or `make bench-gpu`"
         )
     return {
         **json.loads(REFERENCE.read_text()),

@@ -1,5 +1,5 @@
 """docs/beyond/resize-rules.md: qwen-vl-utils' and transformers' resize rules compared, the real processors, and
-qwen-vl-utils offline (copied from tests/test_beyond.py, which the integrator retires)."""
+qwen-vl-utils offline."""
 
 import ast
 from pathlib import Path

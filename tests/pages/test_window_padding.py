@@ -94,7 +94,7 @@ def test_a_grid_that_fits_still_gets_a_full_pad():
 
 def test_window_side_is_the_installed_statement(monkeypatch):
     """trace.py's copy of merger_window_size evaluates the installed statement with the config's values, even
-    while the ledger's drivers stand another window function in for the trace's (tests/test_claims.py)."""
+    while the ledger's drivers stand another window function in for the trace's (tests/site/test_claims.py)."""
     config = Qwen2_5_VLVisionConfig()
     assert padding_trace.merger_window_size() == config.window_size // config.spatial_merge_size // config.patch_size
     assert padding_trace.merger_window_size(Qwen2_5_VLVisionConfig(window_size=224)) == 8

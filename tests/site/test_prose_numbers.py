@@ -430,8 +430,8 @@ def token_table_range():
 
 
 def round_trip_sizes():
-    source = (ROOT / "tests/test_chapters_6_7.py").read_text()
-    assert "SIZES = [(10, 10), (1, 50)," in source  # the round-trip test's first inputs
+    source = (ROOT / "tests/pages/test_coordinate_prediction.py").read_text()
+    assert re.search(r"SIZES = \[\s*\(10, 10\),\s*\(1, 50\),", source)  # the round-trip test's first inputs
     return 10, 10, 1, 50
 
 
@@ -540,18 +540,33 @@ def exec_fences(page: str) -> list:
 
 @functools.cache
 def fence_outputs(page: str) -> list:
-    """The built Result tab of every executed fence, in page order, as text."""
+    """The result of every executed fence, in page order, as text: a fence with a Source tab from its built
+    Result tab; a plumbing fence (the ledger, a source excerpt: no Source tab, so no tabs to find in the HTML)
+    from its code run here, as the build runs it (fresh globals, print captured)."""
     if page.endswith(".ipynb"):
         return []  # a notebook's prose has no fences
+    import contextlib
+    import io
+
+    from handbook.fences import fences
+
     built = SITE / ("" if page == "index.md" else page[:-3]) / "index.html"
     if not built.is_file():
         pytest.fail(f"{built} is missing: run `make build` first")
     page_html = built.read_text()
+    tabs = iter(re.finditer(r'<div class="tabbed-set tabbed-alternate"', page_html))
     outputs = []
-    for tab in re.finditer(r'<div class="tabbed-set tabbed-alternate"', page_html):
-        body = page_html[tab.start() :]
-        first = re.search(r'<div class="tabbed-block">(.*?)</div>\s*<div class="tabbed-block">', body, re.S)
-        outputs.append(html.unescape(re.sub(r"<[^>]+>", " ", first.group(1))))
+    for fence in (f for f in fences(DOCS / page) if f.is_exec):
+        if "source" in fence.attrs:
+            body = page_html[next(tabs).start() :]
+            first = re.search(r'<div class="tabbed-block">(.*?)</div>\s*<div class="tabbed-block">', body, re.S)
+            outputs.append(html.unescape(re.sub(r"<[^>]+>", " ", first.group(1))))
+        else:
+            printed = io.StringIO()
+            with contextlib.redirect_stdout(printed):
+                exec(compile(fence.code, fence.attrs.get("id", "fence"), "exec"), {"__name__": "_code_block"})
+            outputs.append(printed.getvalue())
+    assert next(tabs, None) is None, f"{page}: more tabbed results in the built page than fences with a Source tab"
     return outputs
 
 
