@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 import transformers
+import transformers.vision_utils
 
 from handbook.paths import ROOT, SNIPPETS
 from handbook.snippets import load
