@@ -50,12 +50,27 @@ log = logging.getLogger("mkdocs.hooks.ahead")
 # -- what the pages' code imports ------------------------------------------------------------------------
 
 
+# What of handbook/ the build runs (the rest, browser.py, page_tests.py, snippet_server.py, site_build.py, ..., serves
+# the tests): its imports are the build's, and only they count in the import floor.
+BUILD_SIDE = {"hooks", "claims", "ahead.py", "excerpts.py", "figures.py", "fences.py", "paths.py", "snippets.py"}
+
+
+def _fork() -> int:
+    """os.fork() once Python's own stdout and stderr buffers are flushed, so no child writes them a second time."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return os.fork()
+
+
 def import_statements() -> list:
     """Every third-party import statement of snippets/ and handbook/ (the hooks, the ledger), as written
     (scripts/bench.py's import floor imports the same)."""
     local = {p.stem for p in SNIPPETS.glob("*.py")} | {p.name for p in SNIPPETS.iterdir() if p.is_dir()} | {"handbook"}
     statements = []
-    for path in sorted([*SNIPPETS.rglob("*.py"), *(ROOT / "handbook").rglob("*.py")]):
+    build_side = [
+        p for p in (ROOT / "handbook").rglob("*.py") if p.relative_to(ROOT / "handbook").parts[0] in BUILD_SIDE
+    ]
+    for path in sorted([*SNIPPETS.rglob("*.py"), *build_side]):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
@@ -172,9 +187,7 @@ def _zygote(jobs: list, folder: Path, notify: int, workers: int) -> None:
     for index, job in enumerate(jobs):
         while len(running) >= workers:
             reap()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
+        pid = _fork()
         if pid == 0:
             status = 1
             try:
@@ -216,9 +229,7 @@ class Ahead:
             return
         self.folder = Path(tempfile.mkdtemp(prefix="handbook-ahead-"))
         read, write = os.pipe()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
+        pid = _fork()
         if pid == 0:
             status = 1
             try:

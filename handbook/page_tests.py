@@ -8,14 +8,13 @@ snippet file's output when it runs alone, copied into an empty folder.
 import contextlib
 import functools
 import io
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from handbook.fences import fences
-from handbook.paths import DATA, DOCS, ROOT, SNIPPETS
+from handbook.paths import DATA, DOCS, ROOT
 from handbook.snippets import path_of
 
 
@@ -34,20 +33,34 @@ def fence_output(page: str, fence_id: str) -> str:
     return buffer.getvalue()
 
 
+# What the snippets import from installed packages, imported once by the warm parent (the rest is quick after these).
+PRELOAD = ["torch", "transformers", "numpy", "PIL.Image", "matplotlib.pyplot", "transformers:Qwen2VLImageProcessor"]
+
+
+@functools.cache
+def _server():
+    """One warm parent per test process (handbook/snippet_server.py): it imported the pinned packages once and forks
+    a child per run, with nothing of this repository on the path (tests/site/test_snippets.py checks that)."""
+    import atexit
+
+    from handbook.snippet_server import SnippetServer
+
+    server = SnippetServer(PRELOAD, ROOT)
+    atexit.register(server.close)
+    return server
+
+
 def run_alone(name: str, folder: Path, data=(), check: bool = True) -> subprocess.CompletedProcess:
     """Copy snippets/<name>.py alone into `folder` (with the named files of snippets/data/ under
-    folder/snippets/data/, where the snippet looks for them) and run it there with the repository off the
-    import path (the offline guard's start-up hook, if any, stays on it)."""
+    folder/snippets/data/, where the snippet looks for them) and run it there as `python <name>.py` would, with
+    the repository off the import path: in a child forked from the warm parent, not a fresh interpreter."""
     folder.mkdir(parents=True, exist_ok=True)
     script = Path(shutil.copy(path_of(name), folder))
     for file in data:
         (folder / "snippets" / "data").mkdir(parents=True, exist_ok=True)
         shutil.copy(DATA / file, folder / "snippets" / "data" / file)
-    kept = [
-        p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and Path(p).resolve() not in (ROOT, SNIPPETS)
-    ]
-    env = {**os.environ, "MPLBACKEND": "Agg", "HF_HUB_OFFLINE": "1", "PYTHONPATH": os.pathsep.join(kept)}
-    done = subprocess.run([sys.executable, script.name], cwd=folder, capture_output=True, text=True, env=env)
+    reply = _server().run_file(script, folder)
+    done = subprocess.CompletedProcess([sys.executable, script.name], reply["status"], reply["stdout"], reply["stderr"])
     if check and done.returncode:
         raise AssertionError(f"{name}.py failed when run alone in {folder}:\n{done.stderr}")
     return done

@@ -257,16 +257,25 @@ def run_streamed(command: str) -> tuple:
     return status, time.perf_counter() - start, events
 
 
-def pytest_files(events: list) -> list:
-    """pytest prints a file's name and its dots, and ends the line when the next file starts: a line's
-    arrival is about when its file finished, so the gap between two such lines is that file's time."""
-    files, previous = [], 0.0
-    for t, line in events:
-        match = re.match(r"^(\S+\.(?:py|md)) [.sFExX]+", line)
-        if match:
-            files.append((match[1], t - previous))
-            previous = t
-    return files
+JUNIT = ROOT / "artifacts" / "bench-junit.xml"
+
+
+def pytest_files(junit: Path) -> list:
+    """Seconds per test file, from pytest's JUnit report: each test's own time (setup, call, teardown), summed
+    by file. With two workers (xdist) two files run at once, so the sum exceeds pytest's wall time."""
+    import xml.etree.ElementTree as ET
+
+    if not junit.is_file():
+        return []
+    totals = {}
+    for case in ET.parse(junit).iter("testcase"):
+        module = case.get("classname", "")
+        parts = module.split(".")
+        while parts and not (ROOT / Path(*parts)).with_suffix(".py").is_file():
+            parts = parts[:-1]  # drop a class name
+        name = Path(*parts).with_suffix(".py").as_posix() if parts else module
+        totals[name] = totals.get(name, 0.0) + float(case.get("time", 0) or 0)
+    return sorted(totals.items(), key=lambda item: -item[1])
 
 
 def make_test() -> dict:
@@ -276,10 +285,14 @@ def make_test() -> dict:
     """
     steps, files, summary, failures = [], [], "", []
     for command in test_commands():
-        status, seconds, events = run_streamed(command)
-        steps.append((command.splitlines()[0].rstrip(" \\"), seconds, status))
+        shown = command.splitlines()[0].rstrip(" \\")
         if "pytest" in command:
-            files = pytest_files(events)
+            JUNIT.unlink(missing_ok=True)
+            command = f"PYTEST_ADDOPTS=--junitxml={JUNIT} {command}"
+        status, seconds, events = run_streamed(command)
+        steps.append((shown, seconds, status))
+        if "pytest" in command:
+            files = pytest_files(JUNIT)
             summary = next((line for _, line in reversed(events) if re.search(r"\d+ (passed|failed)", line)), "")
         if status:
             failures.append("\n".join(line for _, line in events[-12:]))
@@ -448,7 +461,8 @@ def report(results: dict) -> str:
             "|---|---|---|",
             *[f"| `{command[:90]}` | {seconds:.1f} | {status} |" for command, seconds, status in test["steps"]],
             "",
-            "pytest by group, then file by file (from when each file's line of output arrived):",
+            "pytest by group, then file by file: each test's own time summed by file (pytest's JUnit report); two "
+            "workers run at once, so the sums exceed pytest's wall time, and collection is not in them:",
             "",
             "| group | files | seconds |",
             "|---|---|---|",

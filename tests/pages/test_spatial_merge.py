@@ -2,19 +2,12 @@
 and the page's snippets (snippets/spatial_merge/) checked against the page's conventions.
 """
 
-import contextlib
-import io
-import os
-import shutil
-import subprocess
-import sys
-import textwrap
-
 import pytest
 from transformers import Qwen2_5_VLVisionConfig
 
+from handbook import page_tests
 from handbook.fences import fences
-from handbook.paths import DOCS, SNIPPETS
+from handbook.paths import DOCS
 from handbook.snippets import load
 
 PAGE = DOCS / "chapters" / "4-spatial-merge.md"
@@ -23,15 +16,12 @@ token_table = load("spatial_merge/token_table")
 
 
 def fence(fence_id: str):
-    return next(f for f in fences(PAGE) if f.attrs.get("id") == fence_id)
+    return page_tests.fence("chapters/4-spatial-merge.md", fence_id)
 
 
 def run_fence(fence_id: str) -> str:
     """The fence's output, run as the build runs it (includes expanded, fresh globals, not __main__)."""
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        exec(compile(fence(fence_id).code, fence_id, "exec"), {"__name__": "_code_block"})
-    return buffer.getvalue()
+    return page_tests.fence_output("chapters/4-spatial-merge.md", fence_id)
 
 
 # The merge
@@ -79,49 +69,14 @@ FILES = ["layout", "token_table", "overlay_figure"]
 TEXT_FENCES = {"ch4-layout": "layout", "ch4-token-table": "token_table"}
 
 
-def main_body(name: str) -> str:
-    text = (SNIPPETS / "spatial_merge" / f"{name}.py").read_text()
-    return textwrap.dedent(text.split('if __name__ == "__main__":\n', 1)[1]).strip()
-
-
 def test_every_snippet_fence_includes_a_page_file():
     included = [name for f in fences(PAGE) for name in f.includes]
     assert sorted(included) == sorted(f"spatial_merge/{name}.py:code" for name in FILES)
 
 
-@pytest.mark.parametrize("fence_id", TEXT_FENCES)
-def test_text_fence_repeats_the_main_block(fence_id):
-    body = fence(fence_id).body.strip().splitlines()
-    assert body[0] == f'--8<-- "spatial_merge/{TEXT_FENCES[fence_id]}.py:code"'
-    assert "\n".join(body[1:]).strip() == main_body(TEXT_FENCES[fence_id])
-
-
-def test_figure_fence_shows_only_the_file():
-    f = fence("ch4-overlay-figure")
-    code = (SNIPPETS / "spatial_merge" / "overlay_figure.py").read_text()
-    section = code.split("# --8<-- [start:code]\n", 1)[1].split("# --8<-- [end:code]", 1)[0]
-    assert f.shown == section.strip()
-    assert main_body("overlay_figure").startswith('fig.savefig("overlay_figure.svg")')
-
-
 @pytest.mark.parametrize("plumbing", ["ch4-verdicts", "ch4-patchify", "ch4-merger-source"])
 def test_plumbing_fences_have_no_source_tab(plumbing):
     assert "source" not in fence(plumbing).attrs
-
-
-@pytest.mark.parametrize("name", FILES)
-def test_file_runs_alone_and_prints_what_the_page_shows(name, tmp_path):
-    """Copied alone into an empty folder and run without this repository on the path."""
-    shutil.copy(SNIPPETS / "spatial_merge" / f"{name}.py", tmp_path)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    out = subprocess.run(
-        [sys.executable, f"{name}.py"], cwd=tmp_path, capture_output=True, text=True, check=True, env=env
-    ).stdout
-    page_fence = {file: fence_id for fence_id, file in TEXT_FENCES.items()}.get(name)
-    if page_fence:
-        assert out == run_fence(page_fence)
-    else:
-        assert out == f"wrote {name}.svg\n" and (tmp_path / f"{name}.svg").read_text().startswith("<?xml")
 
 
 # A deliberate change of the merge size in the config changes the layout check's numbers.

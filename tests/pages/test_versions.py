@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 import transformers
-import transformers.vision_utils
+from transformers.vision_utils import get_vision_window_index
 
 from handbook.paths import ROOT, SNIPPETS
 from handbook.snippets import load
@@ -127,7 +127,7 @@ def test_the_comparison_would_see_a_difference(comparison):
     """Against a different window size the same 4.52.4 results differ: the check is able to fail."""
     differing = 0
     for grids, then in zip([[g] for g in old_release.SINGLE], comparison["old"]["results"]):
-        index, _ = transformers.vision_utils.get_vision_window_index(torch.tensor(grids), 2, 224, 14)
+        index, _ = get_vision_window_index(torch.tensor(grids), 2, 224, 14)
         differing += index.tolist() != then["index"]
     assert differing > 0
 

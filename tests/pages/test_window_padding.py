@@ -6,22 +6,14 @@ tests pin the trace and require the copies to agree with it. The last tests chan
 config the trace reads and show that the numbers and verdicts follow it.
 """
 
-import contextlib
-import io
-import os
-import shutil
-import subprocess
-import sys
-import textwrap
-
 import numpy as np
 import pytest
 from transformers import Qwen2_5_VLVisionConfig
 
 import handbook.claims.window_padding as s3
-from handbook import claims
+from handbook import claims, page_tests
 from handbook.fences import fences
-from handbook.paths import DOCS, SNIPPETS
+from handbook.paths import DOCS
 from handbook.snippets import load
 
 PAGE = DOCS / "chapters" / "3-window-padding.md"
@@ -30,15 +22,12 @@ SIZES, checks, trace = padding_trace.SIZES, padding_trace.checks, padding_trace.
 
 
 def fence(fence_id: str):
-    return next(f for f in fences(PAGE) if f.attrs.get("id") == fence_id)
+    return page_tests.fence("chapters/3-window-padding.md", fence_id)
 
 
 def run_fence(fence_id: str) -> str:
     """The fence's output, run as the build runs it (includes expanded, fresh globals, not __main__)."""
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        exec(compile(fence(fence_id).code, fence_id, "exec"), {"__name__": "_code_block"})
-    return buffer.getvalue()
+    return page_tests.fence_output("chapters/3-window-padding.md", fence_id)
 
 
 # The -100 padding
@@ -154,49 +143,14 @@ FILES = ["trace", "padded_grid", "boundaries", "partition_figure"]
 TEXT_FENCES = {"ch3-trace": "trace", "ch3-grid-84": "padded_grid", "ch3-divisible": "boundaries"}
 
 
-def main_body(name: str) -> str:
-    text = (SNIPPETS / "window_padding" / f"{name}.py").read_text()
-    return textwrap.dedent(text.split('if __name__ == "__main__":\n', 1)[1]).strip()
-
-
 def test_every_snippet_fence_includes_a_page_file():
     included = [name for f in fences(PAGE) for name in f.includes]
     assert sorted(included) == sorted(f"window_padding/{name}.py:code" for name in FILES)
 
 
-@pytest.mark.parametrize("fence_id", TEXT_FENCES)
-def test_text_fence_repeats_the_main_block(fence_id):
-    body = fence(fence_id).body.strip().splitlines()
-    assert body[0] == f'--8<-- "window_padding/{TEXT_FENCES[fence_id]}.py:code"'
-    assert "\n".join(body[1:]).strip() == main_body(TEXT_FENCES[fence_id])
-
-
-def test_figure_fence_shows_only_the_file():
-    f = fence("ch3-partition-figure")
-    code = (SNIPPETS / "window_padding" / "partition_figure.py").read_text()
-    section = code.split("# --8<-- [start:code]\n", 1)[1].split("# --8<-- [end:code]", 1)[0]
-    assert f.shown == section.strip()
-    assert main_body("partition_figure").startswith('fig.savefig("partition_figure.svg")')
-
-
 @pytest.mark.parametrize("plumbing", ["ch3-verdicts", "ch3-source", "ch3-divisible-source"])
 def test_plumbing_fences_have_no_source_tab(plumbing):
     assert "source" not in fence(plumbing).attrs
-
-
-@pytest.mark.parametrize("name", FILES)
-def test_file_runs_alone_and_prints_what_the_page_shows(name, tmp_path):
-    """Copied alone into an empty folder and run without this repository on the path."""
-    shutil.copy(SNIPPETS / "window_padding" / f"{name}.py", tmp_path)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    out = subprocess.run(
-        [sys.executable, f"{name}.py"], cwd=tmp_path, capture_output=True, text=True, check=True, env=env
-    ).stdout
-    page_fence = {file: fence_id for fence_id, file in TEXT_FENCES.items()}.get(name)
-    if page_fence:
-        assert out == run_fence(page_fence)
-    else:
-        assert out == f"wrote {name}.svg\n" and (tmp_path / f"{name}.svg").read_text().startswith("<?xml")
 
 
 # A deliberate change of the window size in the config changes verdicts and numbers.
