@@ -125,9 +125,11 @@ def needs(path: Path) -> list:
 
 
 INSTALLED = importlib.metadata.packages_distributions()  # import name -> distributions that provide it
-LOCAL_NAMES = {"handbook", "snippets", "tests", "scripts", "tools"} | {
-    p.stem for p in SNIPPETS.rglob("*.py")
-} | {p.name for p in SNIPPETS.iterdir() if p.is_dir()}
+LOCAL_NAMES = (
+    {"handbook", "snippets", "tests", "scripts", "tools"}
+    | {p.stem for p in SNIPPETS.rglob("*.py")}
+    | {p.name for p in SNIPPETS.iterdir() if p.is_dir()}
+)
 
 
 @pytest.mark.parametrize("path", INCLUDED, ids=rel)
@@ -241,7 +243,9 @@ def by_file(paths) -> list:
 @pytest.mark.parametrize("path", by_file(INCLUDED))
 def test_a_snippet_copied_alone_runs(server, path):
     reply, written = complete_run(server, path)
-    assert reply["status"] == 0, f"{rel(path)} copied alone (with {needs(path) or 'nothing'} beside it): {describe(reply)}"
+    assert reply["status"] == 0, (
+        f"{rel(path)} copied alone (with {needs(path) or 'nothing'} beside it): {describe(reply)}"
+    )
     for name in svg_written(path):
         assert name in written and b"<svg" in written[name], f"{rel(path)} did not write the SVG {name}"
 
@@ -251,9 +255,13 @@ def test_a_snippet_says_what_it_needs_when_it_is_missing(server, path):
     reply, _ = run_copy(server, path)
     said = reply["stdout"] + reply["stderr"]
     assert reply["status"] != 0, f"{rel(path)} ran without {needs(path)}, which its docstring says it needs"
-    assert "Traceback" not in said, f"{rel(path)}: a clear message, not a traceback, when it is missing: {describe(reply)}"
+    assert "Traceback" not in said, (
+        f"{rel(path)}: a clear message, not a traceback, when it is missing: {describe(reply)}"
+    )
     for need in needs(path):
-        assert need in said or Path(need).name in said, f"{rel(path)} does not name the missing {need}: {describe(reply)}"
+        assert need in said or Path(need).name in said, (
+            f"{rel(path)} does not name the missing {need}: {describe(reply)}"
+        )
 
 
 TABLE_FENCES = [
@@ -265,10 +273,7 @@ TABLE_FENCES = [
 
 @pytest.mark.parametrize(
     "fence",
-    [
-        pytest.param(f, id=fence_id(f), marks=pytest.mark.xdist_group(rel(file_of(f.includes[0]))))
-        for f in TABLE_FENCES
-    ],
+    [pytest.param(f, id=fence_id(f), marks=pytest.mark.xdist_group(rel(file_of(f.includes[0])))) for f in TABLE_FENCES],
 )
 def test_the_page_prints_what_the_copied_file_prints(server, fence):
     """Copying the page's code gives the page's result: the fence, executed as the build executes it,
@@ -279,53 +284,3 @@ def test_the_page_prints_what_the_copied_file_prints(server, fence):
     in_page = server.run_fence(fence.code, fence.attrs.get("id", ""), ROOT)
     assert in_page["status"] == 0, f"{fence_id(fence)} as the build runs it: {describe(in_page)}"
     assert in_page["stdout"] == alone["stdout"], f"{fence_id(fence)} prints other text than {rel(path)} run alone"
-
-
-# ------------------------------------------------------------------------------------------------------
-# What chapters 1 and 2 print, checked on the copied files (moved here from the old test_snippets.py, which
-# ran the flat files; they belong in tests/pages/test_fixed_window_size.py and
-# tests/pages/test_window_size_calculation.py once those exist).
-
-
-def printed(server, name: str) -> str:
-    reply, _ = complete_run(server, SNIPPETS / name)
-    assert reply["status"] == 0, f"{name} copied alone: {describe(reply)}"
-    return reply["stdout"]
-
-
-def test_vision_settings_table(server):
-    out = printed(server, "fixed_window_size/settings.py")
-    assert "| `window_size` | `112` | `112` | `112` | yes |" in out
-    assert re.search(r"\| `hidden_size` \| `3584` \| `1280` \| `1280` \| \*\*no", out)
-    assert re.search(r"\| `fullatt_block_indexes` \| `\[7, 15, 23, 31\]` .* yes \|", out)
-
-
-def test_docstring_disagreements_are_found(server):
-    out = printed(server, "fixed_window_size/docstring_defaults.py")
-    assert "| `window_size` | `11` | `112` |" in out
-    assert "| `patch_size` |" not in out  # documented and coded defaults agree there
-
-
-def test_derived_units_are_measured(server):
-    out = printed(server, "fixed_window_size/units.py")
-    assert "| attention window (largest) | 8x8 = 64 | 4x4 = 16 | 112x112 |" in out
-    assert "| 28 |" in out and "| 28x28 |" in out
-
-
-def test_window_size_calculation_report(server):
-    out = printed(server, "window_size_calculation/statement.py")
-    assert "= **4** merged tokens" in out
-    assert "| `src/transformers/models/qwen2_5_vl/modeling_qwen2_5_vl.py` | 442 |" in out
-    assert re.search(r"\| `src/transformers/vision_utils.py` \| \d+ \| found in the installed source", out)
-
-
-def test_figure_is_accessible_and_theme_neutral(server):
-    """The window figure as the page renders it: the fence's hidden lines wrap it with handbook.figures."""
-    (fence,) = [f for f in include_fences() if file_of(f.includes[0]) == SNIPPETS / "fixed_window_size/window_figure.py"]
-    reply = server.run_fence(fence.code, fence.attrs["id"], ROOT, sys_path=[ROOT])
-    assert reply["status"] == 0, describe(reply)
-    out = reply["stdout"]
-    assert out.startswith('<figure class="handbook-figure">')
-    assert 'role="img" aria-label="A 112 by 112 pixel square' in out and "<title>" in out
-    assert "#000000" not in out and "currentColor" in out
-    assert "<figcaption>" in out
