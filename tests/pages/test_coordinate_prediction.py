@@ -1,10 +1,7 @@
 """Chapter 6, coordinate prediction: the grounding recipe against the real processor, tokens, positions and
 frames of a small image, the prose's numbers, and the ledger's window check driven to "confirmed"."""
 
-import os
 import re
-import shutil
-import subprocess
 import sys
 
 import pytest
@@ -15,7 +12,7 @@ from PIL import Image, ImageDraw
 from transformers import Qwen2VLImageProcessor
 
 from handbook.page_tests import fence_output, run_alone
-from handbook.paths import DOCS, ROOT
+from handbook.paths import DOCS
 from handbook.snippets import load, path_of
 
 gc = load("coordinate_prediction/recipe")
@@ -158,23 +155,19 @@ def test_mapping_scales_each_axis_and_clips():
 
 
 @pytest.mark.parametrize(
-    ("snippet", "printed"),
-    [(RECIPE, "| 448 x 448 | 256 |"), (FIX, "The model sees 448 x 448; its box (112, 56, 336, 280) is (21.0, 10.5")],
+    ("snippet", "fence_id", "printed"),
+    [
+        ("recipe", "ch6-recipe", "| 448 x 448 | 256 |"),
+        ("fix_boxes", "ch6-recipe-in-use", "The model sees 448 x 448; its box (112, 56, 336, 280) is (21.0, 10.5"),
+    ],
     ids=["recipe", "fix_boxes"],
 )
-def test_recipe_runs_alone_in_an_empty_folder(tmp_path, snippet, printed):
-    """The page's promise: the file, copied out alone, runs with the project's packages and prints the same."""
-    copy = tmp_path / snippet.name
-    shutil.copy(snippet, copy)
-    env = {**os.environ, "PYTHONPATH": "", "HF_HUB_OFFLINE": "1"}
-    alone = subprocess.run(
-        [sys.executable, copy.name], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
-    ).stdout
-    in_repo = subprocess.run(
-        [sys.executable, str(snippet.relative_to(ROOT))], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    ).stdout
-    assert alone == in_repo and printed in alone
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "__pycache__") == [snippet.name]
+def test_recipe_runs_alone_in_an_empty_folder(tmp_path, snippet, fence_id, printed):
+    """The page's promise: the file, copied out alone, runs with the project's packages and prints what the page
+    shows."""
+    alone = run_alone(f"coordinate_prediction/{snippet}", tmp_path).stdout
+    assert alone == fence_output("chapters/6-coordinate-prediction.md", fence_id) and printed in alone
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "__pycache__") == [f"{snippet}.py"]
 
 
 def test_recipe_imports_only_transformers_and_the_standard_library():

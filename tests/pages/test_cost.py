@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from PIL import Image
 from transformers import Qwen2VLImageProcessor
 
+from handbook.page_tests import run_alone
 from handbook.paths import ROOT
 from handbook.snippets import load
 
@@ -251,9 +252,7 @@ SNIPPETS = [
 @pytest.mark.parametrize("name", SNIPPETS)
 def test_a_snippet_copied_alone_names_the_missing_data(name, tmp_path):
     """Copied into an empty folder, a snippet that needs snippets/data/ stops with a message saying what is missing."""
-    (tmp_path / f"{name}.py").write_bytes((ROOT / "snippets" / "cost" / f"{name}.py").read_bytes())
-    env = {"PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg", "HF_HUB_OFFLINE": "1", "HOME": str(tmp_path)}
-    done = subprocess.run([sys.executable, f"{name}.py"], cwd=tmp_path, capture_output=True, text=True, env=env)
+    done = run_alone(f"cost/{name}", tmp_path, check=False)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert re.search(r"snippets/data/\S+\.json( is missing|;| nor)", done.stderr), done.stderr
 

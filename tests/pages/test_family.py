@@ -158,14 +158,8 @@ def test_settings_table_cites_every_model():
 
 def test_copied_alone_settings_says_it_needs_the_data_file(tmp_path):
     """settings.py in an empty folder: a clear message naming the data file, no traceback."""
-    import shutil
-    import subprocess
-    import sys
+    from handbook.page_tests import run_alone
 
-    shutil.copy(SNIPPETS / "family" / "settings.py", tmp_path)
-    env = {"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", "HOME": str(tmp_path)}
-    done = subprocess.run(
-        [sys.executable, "settings.py"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
-    )
+    done = run_alone("family/settings", tmp_path, check=False)
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert "snippets/data/coordinate_conventions.json is missing" in done.stderr

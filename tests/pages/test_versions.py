@@ -141,15 +141,9 @@ def test_the_comparison_would_see_a_difference(comparison):
 )
 def test_copied_alone_a_snippet_says_what_it_needs(tmp_path, snippet, says):
     """Run in an empty folder, without the 4.52.4 install or the data file: a clear message, no traceback."""
-    import shutil
-    import subprocess
-    import sys
+    from handbook.page_tests import run_alone
 
-    shutil.copy(SNIPPETS / snippet, tmp_path)
-    env = {"PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg", "HF_HUB_OFFLINE": "1", "HOME": str(tmp_path)}
-    done = subprocess.run(
-        [sys.executable, Path(snippet).name], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
-    )
+    done = run_alone(snippet.removesuffix(".py"), tmp_path, check=False)
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     for words in says:
         assert words in done.stderr

@@ -545,10 +545,8 @@ def fence_outputs(page: str) -> list:
     from its code run here, as the build runs it (fresh globals, print captured)."""
     if page.endswith(".ipynb"):
         return []  # a notebook's prose has no fences
-    import contextlib
-    import io
-
     from handbook.fences import fences
+    from handbook.page_tests import fence_output
 
     built = SITE / ("" if page == "index.md" else page[:-3]) / "index.html"
     if not built.is_file():
@@ -562,10 +560,7 @@ def fence_outputs(page: str) -> list:
             first = re.search(r'<div class="tabbed-block">(.*?)</div>\s*<div class="tabbed-block">', body, re.S)
             outputs.append(html.unescape(re.sub(r"<[^>]+>", " ", first.group(1))))
         else:
-            printed = io.StringIO()
-            with contextlib.redirect_stdout(printed):
-                exec(compile(fence.code, fence.attrs.get("id", "fence"), "exec"), {"__name__": "_code_block"})
-            outputs.append(printed.getvalue())
+            outputs.append(fence_output(page, fence.attrs["id"]))
     assert next(tabs, None) is None, f"{page}: more tabbed results in the built page than fences with a Source tab"
     return outputs
 
