@@ -19,8 +19,14 @@ reaches the notebook, so a cold build paid every fence, the notebook and the sub
   precomputed output is returned as markdown-exec's run would have returned it; a precomputed error is raised
   again as the ExecutionError it was, so markdown-exec logs the same warning and `--strict` fails. Anything
   else (a fence in a session, without an id, a fence whose child died) runs in the build process as before.
-- The notebook is converted (its kernel started and its cells executed) in a thread from on_config on, with the
-  arguments mkdocs-jupyter will pass; mkdocs-jupyter's call returns that result when its arguments are the same.
+- The notebook is executed first of all: before the build process imports anything heavy, `launch_notebook`
+  starts a helper process that runs it in a real kernel with nbclient (mkdocs-jupyter's ExecutePreprocessor is
+  an nbclient NotebookClient: here with the same kernel, working directory and options) and writes the executed notebook to a file, so the kernel's own imports use the core the build's imports leave
+  idle. After the fences have started, a thread waits for it, merges its stream outputs as the notebook hook
+  does after execution, and converts it with mkdocs-jupyter's nb2html and the arguments mkdocs-jupyter will
+  pass (execute=False: it ran already); mkdocs-jupyter's call returns that result when its arguments are the
+  same. If the helper failed, the thread converts the notebook as mkdocs-jupyter would, executing it again,
+  so a failing cell fails the build with mkdocs-jupyter's own error.
 
 Not in a process that already runs other threads (the rebuilds of `mkdocs serve`: forking there is unsafe)
 and not where os.fork is missing: there the build runs everything in turn, as before. `mkdocs build -v` logs
@@ -36,6 +42,7 @@ import pickle
 import re
 import resource
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -215,6 +222,8 @@ class Ahead:
         self.folder = None
         self.zygote = None
         self.hits = self.misses = 0
+        self.notebook_helper = None  # (Popen, executed copy) once launch_notebook started it
+        self.notebook_folder = None
 
     # fences
     def start_fences(self, config) -> None:
@@ -282,13 +291,15 @@ class Ahead:
             shutil.rmtree(self.folder, ignore_errors=True)
 
     # notebook
-    def start_notebook(self, config) -> None:
+    def notebook_job(self, config):
+        """(notebook path, the keyword arguments mkdocs-jupyter will pass to nb2html), or None where this build
+        converts no notebook ahead (no plugin, a cache, ignored execution, or not exactly one notebook)."""
         plugin = config.plugins.get("mkdocs-jupyter")
         if plugin is None:
-            return
+            return None
         options = plugin.config
         if options["cache"] or options["execute_ignore"]:
-            return
+            return None
         docs = Path(config.docs_dir)
         notebooks = [
             str(path)
@@ -297,9 +308,7 @@ class Ahead:
             and not any(PurePath(path).match(p) for p in options["ignore"])
         ]
         if len(notebooks) != 1:
-            return
-        from mkdocs_jupyter import convert
-
+            return None
         kwargs = dict(
             execute=options["execute"],
             kernel_name=options["kernel_name"],
@@ -313,12 +322,55 @@ class Ahead:
             include_requirejs=options["include_requirejs"],
             custom_mathjax_url=options["custom_mathjax_url"],
         )
+        return notebooks[0], kwargs
+
+    def launch_notebook(self, config) -> None:
+        """Start executing the notebook in a helper process (first thing in on_config: no thread is started, so
+        the build process stays safe to fork)."""
+        job = self.notebook_job(config)
+        if job is None or not job[1]["execute"]:
+            return
+        notebook, kwargs = job
+        self.notebook_folder = Path(tempfile.mkdtemp(prefix="handbook-notebook-"))
+        executed = self.notebook_folder / Path(notebook).name
+        log_file = (self.notebook_folder / "helper.log").open("wb")
+        self.notebook_helper = (
+            subprocess.Popen(
+                [sys.executable, "-c", EXECUTE_NOTEBOOK, notebook, str(executed), kwargs["kernel_name"]]
+                + (["allow_errors"] if kwargs["allow_errors"] else []),
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own group, with its kernel: stop_notebook ends them together
+            ),
+            executed,
+        )
+        log_file.close()
+        log.debug("executing %s ahead in a helper process", notebook)
+
+    def start_notebook(self, config) -> None:
+        job = self.notebook_job(config)
+        if job is None:
+            return
+        notebook, kwargs = job
+        from mkdocs_jupyter import convert
+
         convert_now = convert.nb2html
-        early = {"args": ((notebooks[0],), kwargs)}
+        early = {"args": ((notebook,), kwargs)}
+        helper = self.notebook_helper
 
         def run():
             try:
-                early["result"] = convert_now(notebooks[0], **kwargs)
+                if helper is None:
+                    early["result"] = convert_now(notebook, **kwargs)
+                    return
+                process, executed = helper
+                if process.wait() != 0:  # convert as mkdocs-jupyter would: the same cell fails the same way
+                    log.debug("notebook helper failed:\n%s", (executed.parent / "helper.log").read_text()[-3000:])
+                    early["result"] = convert_now(notebook, **kwargs)
+                    return
+                _coalesce_streams(executed)
+                early["result"] = convert_now(str(executed), **{**kwargs, "execute": False})
             except BaseException as error:  # raised again where mkdocs-jupyter asks for it
                 early["error"] = error
 
@@ -335,6 +387,47 @@ class Ahead:
 
         _replace(convert, "nb2html", nb2html)
         thread.start()
+
+    def stop_notebook(self) -> None:
+        if self.notebook_helper is not None:
+            process, _ = self.notebook_helper
+            if process.poll() is None:  # the build stopped before it needed the notebook
+                try:
+                    os.killpg(process.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+                process.wait()
+        if self.notebook_folder:
+            import shutil
+
+            shutil.rmtree(self.notebook_folder, ignore_errors=True)
+
+
+# The helper process: execute the notebook with nbclient (what mkdocs-jupyter's ExecutePreprocessor runs, with the
+# options it sets: kernel, allow_errors, store_widget_state, the notebook's folder as working directory) and write
+# the executed notebook. argv: notebook, executed copy, kernel name, ["allow_errors"].
+EXECUTE_NOTEBOOK = """
+import os, sys
+import nbformat
+from nbclient import NotebookClient
+
+source, target, kernel_name = sys.argv[1:4]
+nb = nbformat.read(source, as_version=4)
+NotebookClient(nb, kernel_name=kernel_name, allow_errors="allow_errors" in sys.argv[4:], store_widget_state=True,
+               resources={"metadata": {"path": os.path.dirname(source)}}).execute()
+nbformat.write(nb, target)
+"""
+
+
+def _coalesce_streams(path: Path) -> None:
+    """What handbook/hooks/notebook.py does after mkdocs-jupyter's execution (nbconvert's
+    CoalesceStreamsPreprocessor), here on the helper's executed notebook."""
+    import nbformat
+    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+
+    nb = nbformat.read(path, as_version=4)
+    nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
+    nbformat.write(nb, path)
 
 
 state = Ahead()
@@ -385,6 +478,9 @@ def start(config) -> None:
     # three concurrent cost-vit-flops runs, 20.8 s CPU each with spinning threads, 13.3 s passive). Read when
     # torch is first imported, below; inherited by the kernel and the fences' subprocesses. No output changes.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    # The notebook's kernel imports torch and transformers while the build process imports them too: on the
+    # core that the single-threaded imports below leave idle.
+    state.launch_notebook(config)
     preload()
     state.start_fences(config)
     if state.index:
@@ -397,6 +493,7 @@ def finish() -> None:
     if state.index:
         log.debug("fences run ahead: %d, in the build process: %d", state.hits, state.misses)
     state.stop()
+    state.stop_notebook()
     for (module, name), original in _originals.items():
         setattr(module, name, original)
     _originals.clear()

@@ -366,18 +366,24 @@ def test_readme_links_the_committed_report():
 # -- make bench-gpu: scripts/gpu_wall_time.py in its CPU mode (tiny config, same code paths) ---------------
 
 
-def run_gpu_script(*args):
-    return subprocess.run(
-        [sys.executable, "scripts/gpu_wall_time.py", "--tiny", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+def run_gpu_script(*args, capsys):
+    """`python scripts/gpu_wall_time.py --tiny ARGS`, as its __main__ block runs it, in this process (a fresh one would
+    import torch and transformers again): (exit status, stdout, stderr). main() sets torch's thread count for the
+    tiny config; put it back for the tests that follow."""
+    threads = torch.get_num_threads()
+    try:
+        gpu_wall_time.main(["--tiny", *args])
+        status, message = 0, ""
+    except gpu_wall_time.CheckFailed as failure:
+        status, message = 1, f"check failed: {failure}"
+    finally:
+        torch.set_num_threads(threads)
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(["gpu_wall_time.py", "--tiny", *args], status, out, err + message)
 
 
-def test_gpu_script_cpu_mode_writes_a_checked_record(tmp_path):
-    done = run_gpu_script("--out", str(tmp_path / "record.json"))
+def test_gpu_script_cpu_mode_writes_a_checked_record(tmp_path, capsys):
+    done = run_gpu_script("--out", str(tmp_path / "record.json"), capsys=capsys)
     assert done.returncode == 0, done.stderr
     assert "varlen_attn is CUDA only" in done.stdout  # the CPU mode says why varlen runs as a masked sdpa call
     record = json.loads((tmp_path / "record.json").read_text())
@@ -400,8 +406,8 @@ def test_gpu_script_cpu_mode_writes_a_checked_record(tmp_path):
     assert [row["windows"] for row in record["rows"]][:3] == [1, 1, 4]
 
 
-def test_gpu_script_agreement_check_catches_a_broken_variant():
-    done = run_gpu_script("--perturb", "varlen")  # varlen attends across window boundaries
+def test_gpu_script_agreement_check_catches_a_broken_variant(capsys):
+    done = run_gpu_script("--perturb", "varlen", capsys=capsys)  # varlen attends across window boundaries
     assert done.returncode != 0
     assert "check failed: window/varlen disagrees with window/sdpa at 224 px" in done.stderr
 

@@ -12,10 +12,12 @@ one fact gets one verdict, and this build's verdicts are pinned.
 - `SAME_FACT` lists claims that state one fact in different words; their verdicts must agree.
 """
 
+import contextlib
 import functools
 import inspect
+import io
 import json
-import subprocess
+import runpy
 import sys
 from pathlib import Path
 
@@ -32,6 +34,7 @@ import handbook.claims.coordinate_prediction as s6
 import handbook.claims.spatial_merge as s4
 from handbook import claims
 from handbook.claims import VERDICTS, all_claims, as_records, evaluate, render_all, render_section
+from handbook.claims._pinned import PINNED
 from handbook.excerpts import statement
 from handbook.paths import ROOT
 from handbook.snippets import load
@@ -41,8 +44,6 @@ tiny_config = load("spatial_merge/layout").tiny_config
 
 size_sweep = load("optimal_image_sizes/sweep")
 INSTALLED_MODELING = Path(inspect.getsourcefile(modeling_qwen2_5_vl))
-
-from handbook.claims._pinned import PINNED
 
 # Claims that state the same fact, each group with the fact in words. Their verdicts must agree.
 SAME_FACT = {
@@ -481,16 +482,19 @@ def test_whole_ledger_links_each_claim_to_its_evidence():
         assert f"(../../{claim.page[:-3]}/#claim-{claim.id})" in table
 
 
-def test_records_and_command_line():
+def test_records_and_command_line(monkeypatch):
     records = as_records("https://example.org/")
     assert records[0]["evidence"].startswith("https://example.org/chapters/1-fixed-window-size/#claim-")
     assert all(record["verdict"] in VERDICTS for record in records)
     assert {record["basis"] for record in records} == {"computed", "cited"}
-    printed = json.loads(
-        subprocess.run(
-            [sys.executable, "-m", "handbook.claims", "--json"], capture_output=True, text=True, check=True, cwd=ROOT
-        ).stdout
-    )
+    # `python handbook/claims --json`, run in this process (runpy, as the interpreter runs a folder) rather than
+    # in a fresh one that would import torch and transformers again.
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "argv", [str(ROOT / "handbook" / "claims"), "--json"])
+    monkeypatch.setattr(sys, "path", list(sys.path))  # __main__.py puts the repository first on it
+    with contextlib.redirect_stdout(out):
+        runpy.run_path(str(ROOT / "handbook" / "claims"), run_name="__main__")
+    printed = json.loads(out.getvalue())
     assert [(r["id"], r["basis"]) for r in printed] == [(r["id"], r["basis"]) for r in records]
 
 
