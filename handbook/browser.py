@@ -20,6 +20,7 @@ them on one worker (the xdist_group mark of each visit).
 
 import functools
 import http.server
+import json
 import os
 import threading
 from pathlib import Path
@@ -109,13 +110,24 @@ def browser():
         browser.close()
 
 
+SEARCH_INDEX = "search/search_index.json"
+
+
 class PageRecorder:
     """Console errors, uncaught page errors, blocked outside requests and local requests that failed
     (an asset answered 4xx/5xx or not at all) seen by one page. A page's own document may be a 404 on
-    purpose (the 404 page): `expect_document_status` says so."""
+    purpose (the 404 page): `expect_document_status` says so.
 
-    def __init__(self, page, local_host: str):
+    `small_index`: the page's search worker gets the site's search index with its documents left out (the
+    same config, so the same code runs) instead of the whole 390 kB of text, which the worker would index
+    again on every page load (about 0.8 s of CPU each). The pages do not change with it; the real index is
+    loaded, indexed and searched, in both themes, by tests/site/browser/test_search.py."""
+
+    def __init__(self, page, local_host: str, small_index: bool = False):
         self.page = page
+        self.small_index = small_index
+        self.small_index_served = 0
+        self.requested = []  # every URL the page or its workers asked for, in order
         self.console_errors = []
         self.page_errors = []
         self.outside_requests = []
@@ -151,7 +163,13 @@ class PageRecorder:
     def _route(self, local_host):
         def handle(route):
             url = route.request.url
-            if urlparse(url).scheme in ("data", "blob") or urlparse(url).hostname == local_host:
+            self.requested.append(url)
+            if self.small_index and urlparse(url).hostname == local_host and url.endswith("/" + SEARCH_INDEX):
+                response = route.fetch()
+                config = json.loads(response.body())["config"]
+                route.fulfill(response=response, json={"config": config, "docs": []})
+                self.small_index_served += 1
+            elif urlparse(url).scheme in ("data", "blob") or urlparse(url).hostname == local_host:
                 route.continue_()
             else:
                 self.outside_requests.append(url)
@@ -193,9 +211,10 @@ def scheme_contexts(browser):
         context.close()
 
 
-def open_tab(scheme_contexts, scheme: str, base: str) -> PageRecorder:
-    """A fresh tab in the shared context of `scheme`, recorded from its first request."""
-    recorder = PageRecorder(scheme_contexts(scheme, base).new_page(), "127.0.0.1")
+def open_tab(scheme_contexts, scheme: str, base: str, small_index: bool = True) -> PageRecorder:
+    """A fresh tab in the shared context of `scheme`, recorded from its first request, its search worker fed
+    the small index (PageRecorder)."""
+    recorder = PageRecorder(scheme_contexts(scheme, base).new_page(), "127.0.0.1", small_index)
     recorder.scheme, recorder.base = scheme, base
     return recorder
 
