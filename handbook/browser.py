@@ -1,17 +1,26 @@
 """Browser fixtures, a pytest plugin (tests/conftest.py: pytest_plugins = ["handbook.browser"]): the built
 site served on 127.0.0.1 and Debian's Chromium driven by Playwright.
 
-Fixtures: site_url, deploy_url (the two builds served), browser, color_scheme, recorded_page, deploy_page.
+Fixtures: site_url, deploy_url (the two builds served), browser, color_scheme, recorded_page, deploy_page,
+page_visit.
 site_url and deploy_url rest on tests/conftest.py's built_site and deploy_site (missing or stale: a clear
 failure).
 
 Playwright never downloads a browser here: it launches /usr/bin/chromium (installed by `make test`).
 Every request to a host other than the local server is aborted and recorded, so a test can assert
 that a page asked for nothing from outside the site.
+
+Cheap by design (Chromium is most of the suite's CPU time): one browser per pytest worker, one browser
+context per colour scheme (a new context costs a new renderer process, about 1 s of CPU), a fresh tab per
+test, and `page_visit`: each page of the site opened ONCE per colour scheme, for all the checks that read it
+(tests/site/browser/test_pages.py, test_axe.py, test_accessibility.py). pytest runs the tests that share a
+visit one after another (a session-scoped parametrized fixture), and `make test`'s `--dist loadgroup` keeps
+them on one worker (the xdist_group mark of each visit).
 """
 
 import functools
 import http.server
+import json
 import os
 import threading
 from pathlib import Path
@@ -101,13 +110,24 @@ def browser():
         browser.close()
 
 
+SEARCH_INDEX = "search/search_index.json"
+
+
 class PageRecorder:
     """Console errors, uncaught page errors, blocked outside requests and local requests that failed
     (an asset answered 4xx/5xx or not at all) seen by one page. A page's own document may be a 404 on
-    purpose (the 404 page): `expect_document_status` says so."""
+    purpose (the 404 page): `expect_document_status` says so.
 
-    def __init__(self, page, local_host: str):
+    `small_index`: the page's search worker gets the site's search index with its documents left out (the
+    same config, so the same code runs) instead of the whole 390 kB of text, which the worker would index
+    again on every page load (about 0.8 s of CPU each). The pages do not change with it; the real index is
+    loaded, indexed and searched, in both themes, by tests/site/browser/test_search.py."""
+
+    def __init__(self, page, local_host: str, small_index: bool = False):
         self.page = page
+        self.small_index = small_index
+        self.small_index_served = 0
+        self.requested = []  # every URL the page or its workers asked for, in order
         self.console_errors = []
         self.page_errors = []
         self.outside_requests = []
@@ -123,7 +143,7 @@ class PageRecorder:
                 and self.failed_requests.append(f"{request.url}: {request.failure}")
             ),
         )
-        page.context.route("**/*", self._route(local_host))
+        page.route("**/*", self._route(local_host))
 
     def expect_missing_document(self, url: str):
         self.missing_document = url
@@ -143,7 +163,13 @@ class PageRecorder:
     def _route(self, local_host):
         def handle(route):
             url = route.request.url
-            if urlparse(url).scheme in ("data", "blob") or urlparse(url).hostname == local_host:
+            self.requested.append(url)
+            if self.small_index and urlparse(url).hostname == local_host and url.endswith("/" + SEARCH_INDEX):
+                response = route.fetch()
+                config = json.loads(response.body())["config"]
+                route.fulfill(response=response, json={"config": config, "docs": []})
+                self.small_index_served += 1
+            elif urlparse(url).scheme in ("data", "blob") or urlparse(url).hostname == local_host:
                 route.continue_()
             else:
                 self.outside_requests.append(url)
@@ -166,28 +192,86 @@ class PageRecorder:
         return path
 
 
-@pytest.fixture(params=["light", "dark"])
+SCHEMES = ["light", "dark"]
+
+
+@pytest.fixture(scope="session")
+def scheme_contexts(browser):
+    """One browser context per (site, colour scheme), made when first asked for: tabs of one context share
+    its renderer processes. Material follows prefers-color-scheme on first visit."""
+    contexts = {}
+
+    def get(scheme: str, base: str):
+        if (scheme, base) not in contexts:
+            contexts[scheme, base] = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+        return contexts[scheme, base]
+
+    yield get
+    for context in contexts.values():
+        context.close()
+
+
+def open_tab(scheme_contexts, scheme: str, base: str, small_index: bool = True) -> PageRecorder:
+    """A fresh tab in the shared context of `scheme`, recorded from its first request, its search worker fed
+    the small index (PageRecorder)."""
+    recorder = PageRecorder(scheme_contexts(scheme, base).new_page(), "127.0.0.1", small_index)
+    recorder.scheme, recorder.base = scheme, base
+    return recorder
+
+
+@pytest.fixture(params=SCHEMES)
 def color_scheme(request):
     return request.param
 
 
 @pytest.fixture
-def recorded_page(browser, site_url, color_scheme):
-    """A fresh page in the given colour scheme (Material follows prefers-color-scheme on first visit)."""
-    context = browser.new_context(color_scheme=color_scheme, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    recorder = PageRecorder(page, "127.0.0.1")
-    recorder.scheme = color_scheme
-    recorder.base = site_url
+def recorded_page(scheme_contexts, site_url, color_scheme):
+    """A fresh tab in the given colour scheme."""
+    recorder = open_tab(scheme_contexts, color_scheme, site_url)
     yield recorder
-    context.close()
+    recorder.page.close()
 
 
 @pytest.fixture
-def deploy_page(browser, deploy_url):
-    """A fresh page (light scheme) on the deploy-style build served under its subpath."""
-    context = browser.new_context(color_scheme="light", viewport={"width": 1280, "height": 900})
-    recorder = PageRecorder(context.new_page(), "127.0.0.1")
-    recorder.scheme, recorder.base = "light", deploy_url
+def deploy_page(scheme_contexts, deploy_url):
+    """A fresh tab (light scheme) on the deploy-style build served under its subpath."""
+    recorder = open_tab(scheme_contexts, "light", deploy_url)
     yield recorder
-    context.close()
+    recorder.page.close()
+
+
+# ------------------------------------------------------------------------------- one visit per page, scheme
+
+
+def _visits() -> list:
+    from handbook.site_pages import page_id, site_pages
+
+    return [
+        pytest.param(
+            (scheme, md), id=f"{scheme}-{page_id(md)}", marks=pytest.mark.xdist_group(f"visit-{scheme}-{page_id(md)}")
+        )
+        for scheme in SCHEMES
+        for md in site_pages()
+    ]
+
+
+class Visit:
+    """One page of the site, opened once in one colour scheme: the tab (its recorder), the page's source
+    under docs/, its URL path and the document's HTTP status."""
+
+    def __init__(self, recorder: PageRecorder, md, path: str, status: int):
+        self.recorder, self.page, self.md, self.path, self.status = recorder, recorder.page, md, path, status
+        self.scheme = recorder.scheme
+
+
+@pytest.fixture(scope="session", params=_visits())
+def page_visit(request, scheme_contexts, site_url):
+    """Every page of the site in each colour scheme, opened once (wait_until="load") for all the tests that
+    use this fixture; each test that takes it runs once per (scheme, page)."""
+    from handbook.site_pages import page_path
+
+    scheme, md = request.param
+    recorder = open_tab(scheme_contexts, scheme, site_url)
+    response = recorder.page.goto(site_url + page_path(md), wait_until="load")
+    yield Visit(recorder, md, page_path(md), response.status)
+    recorder.page.close()

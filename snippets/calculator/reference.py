@@ -10,6 +10,7 @@ grid the test suite compares the page's JavaScript against. The model presets ar
 transformers as presets.py reads them. Prints a Markdown table. Run: python reference.py
 """
 
+import functools
 import itertools
 
 import torch
@@ -81,10 +82,7 @@ def windows(grid_h: int, grid_w: int, c: dict) -> dict | None:
     merge = c["merge_size"]
     if (grid_h // merge) * (grid_w // merge) > MAX_INDEXED_TOKENS:
         return {"indexed": False}
-    _, cu_seqlens = get_vision_window_index(
-        torch.tensor([[1, grid_h, grid_w]]), merge, c["window_size"], c["patch_size"]
-    )
-    sizes = (torch.diff(cu_seqlens) // merge**2).tolist()  # merged tokens per window
+    sizes = list(window_sizes(grid_h, grid_w, merge, c["window_size"], c["patch_size"]))
     side = c["window_size"] // merge // c["patch_size"]
     return {
         "count": len(sizes),
@@ -94,6 +92,13 @@ def windows(grid_h: int, grid_w: int, c: dict) -> dict | None:
         "equals_full_attention": len(sizes) == 1,
         "sizes": sizes if len(sizes) <= MAX_LISTED_WINDOWS else None,
     }
+
+
+@functools.cache  # many inputs resize to the same grid: transformers is asked once per grid
+def window_sizes(grid_h: int, grid_w: int, merge: int, window_size: int, patch_size: int) -> tuple:
+    """Merged tokens per attention window, in transformers' order (get_vision_window_index)."""
+    _, cu_seqlens = get_vision_window_index(torch.tensor([[1, grid_h, grid_w]]), merge, window_size, patch_size)
+    return tuple((torch.diff(cu_seqlens) // merge**2).tolist())
 
 
 def reference(c: dict) -> dict:

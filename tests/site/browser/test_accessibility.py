@@ -1,9 +1,7 @@
-"""Accessibility basics on every page, read from the DOM Chromium renders (light theme; dark changes
-only colours): one h1 and no skipped heading level, every image and figure named for screen readers,
-verdict badges that say their verdict in words. Colour in figures: tests/site/test_figure_colour.py."""
-
-import pytest
-from handbook.site_pages import page_id, page_path, site_pages
+"""Accessibility basics on every page, read from the DOM Chromium renders, in both themes (each page is opened
+once per theme for this module and its neighbours: handbook/browser.py, page_visit): one h1 and no skipped
+heading level, every image and figure named for screen readers, verdict badges that say their verdict in
+words. Colour in figures: tests/site/test_figure_colour.py."""
 
 VERDICTS = {"confirmed", "partly true", "refuted", "unsupported"}
 
@@ -31,13 +29,6 @@ READ_PAGE = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def tab(browser, site_url):
-    context = browser.new_context(color_scheme="light", viewport={"width": 1280, "height": 900})
-    yield context.new_page(), site_url
-    context.close()
-
-
 def heading_problems(headings) -> list:
     """Exactly one h1, first; each heading at most one level deeper than the one before; none empty."""
     levels = [level for level, _ in headings]
@@ -58,11 +49,9 @@ def test_heading_rule_catches_skips_and_extra_h1():
     assert heading_problems([(2, "no h1")])
 
 
-@pytest.mark.parametrize("md", site_pages(), ids=page_id)
-def test_page_accessibility_basics(tab, md):
-    page, base = tab
-    assert page.goto(base + page_path(md), wait_until="load").status == 200
-    found = page.evaluate(READ_PAGE)
+def test_page_accessibility_basics(page_visit):
+    assert page_visit.status == 200
+    found = page_visit.page.evaluate(READ_PAGE)
 
     assert not heading_problems(found["headings"]), heading_problems(found["headings"])
 

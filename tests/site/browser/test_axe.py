@@ -1,4 +1,5 @@
-"""axe-core on every page, in the light and the dark theme: no violation of any rule it runs.
+"""axe-core on every page, in the light and the dark theme: no violation of any rule it runs (each page
+opened once per theme for this module and its neighbours: handbook/browser.py, page_visit).
 
 axe-core comes from axe-playwright-python, which ships axe.min.js inside the package, so the check runs
 offline. It is injected into the page Chromium rendered and run on the whole document, with axe's default
@@ -7,7 +8,6 @@ rule set (WCAG 2.0/2.1/2.2 A and AA, plus best practices). Rules turned off, eac
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from handbook.site_pages import page_id, page_path, site_pages
 
 # rule id -> why it is off. Empty: every rule axe runs by default must pass.
 DISABLED_RULES: dict = {}
@@ -29,17 +29,9 @@ def violations(page) -> list:
     ]
 
 
-@pytest.fixture(scope="module", params=["light", "dark"])
-def themed_tab(request, browser, site_url):
-    context = browser.new_context(color_scheme=request.param, viewport={"width": 1280, "height": 900})
-    yield context.new_page(), site_url, request.param
-    context.close()
-
-
-@pytest.mark.parametrize("md", site_pages(), ids=page_id)
-def test_axe_finds_no_violation(themed_tab, md):
-    page, base, scheme = themed_tab
-    assert page.goto(base + page_path(md), wait_until="load").status == 200
+def test_axe_finds_no_violation(page_visit):
+    page, scheme = page_visit.page, page_visit.scheme
+    assert page_visit.status == 200
     expected = "slate" if scheme == "dark" else "default"
     assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == expected
     found = violations(page)

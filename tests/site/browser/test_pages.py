@@ -1,22 +1,44 @@
-"""Every page in a real browser: renders, no console error, nothing requested from outside the site."""
+"""Every page in a real browser: renders, no console error, nothing requested from outside the site.
+
+Each page is opened once per colour scheme for this module, test_axe.py and test_accessibility.py together
+(handbook/browser.py: page_visit)."""
 
 import pytest
-from handbook.site_pages import page_id, page_path, site_pages
 
 
-@pytest.mark.parametrize("md", site_pages(), ids=page_id)
-def test_page_renders_cleanly(recorded_page, md):
-    page = recorded_page.page
-    response = page.goto(recorded_page.base + page_path(md), wait_until="load")
-    assert response.status == 200
+def test_page_renders_cleanly(page_visit):
+    page = page_visit.page
+    assert page_visit.status == 200
     scheme = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
-    assert scheme == ("slate" if recorded_page.scheme == "dark" else "default")
+    assert scheme == ("slate" if page_visit.scheme == "dark" else "default")
     for figure in page.query_selector_all("figure.handbook-figure svg"):
         assert figure.get_attribute("aria-label"), "figure without alt text"
         box = figure.bounding_box()
         assert box and box["width"] > 50 and box["height"] > 50, "figure did not render"
-    recorded_page.screenshot(f"{page_path(md).strip('/').replace('/', '_') or 'home'}-{recorded_page.scheme}")
-    recorded_page.assert_clean()
+    page_visit.recorder.screenshot(f"{page_visit.path.strip('/').replace('/', '_') or 'home'}-{page_visit.scheme}")
+    page_visit.recorder.assert_clean()
+
+
+def test_the_recorder_catches_what_a_clean_page_must_not_do(recorded_page):
+    """assert_clean can fail: a request to an outside address (RFC 5737) and to an outside name (RFC 2606,
+    `.invalid`), a missing local file, a console error and an uncaught error are each recorded."""
+    page = recorded_page.page
+    assert page.goto(recorded_page.base, wait_until="load").status == 200
+    page.evaluate("""async () => {
+      for (const url of ["http://192.0.2.1/probe.js", "http://handbook.example.invalid/probe.css", "no-such-file.js"]) {
+        try { await fetch(url); } catch (e) {}
+      }
+      console.error("a console error");
+      setTimeout(() => { throw new Error("an uncaught error"); }, 0);
+    }""")
+    page.wait_for_timeout(200)
+    assert any("192.0.2.1" in url for url in recorded_page.outside_requests), recorded_page.outside_requests
+    assert any("handbook.example.invalid" in url for url in recorded_page.outside_requests)
+    assert any("no-such-file.js" in failed and "404" in failed for failed in recorded_page.failed_requests)
+    assert any("a console error" in text for text in recorded_page.console_errors)
+    assert any("an uncaught error" in text for text in recorded_page.page_errors)
+    with pytest.raises(AssertionError):
+        recorded_page.assert_clean()
 
 
 def check_not_found_page(recorder, url: str):

@@ -4,6 +4,7 @@ browser by a web worker. Typing a query must list the page that answers it."""
 import re
 
 import pytest
+from handbook.browser import PageRecorder
 from handbook.site_pages import page_id, page_path, site_pages, title_of
 
 RESULT_LINKS = "li.md-search-result__item > a.md-search-result__link"
@@ -39,11 +40,13 @@ ANSWERED = """(q) => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def search(browser, site_url):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def open_search(browser, site_url, scheme: str):
+    """The home page in `scheme` with the site's whole search index (the other browser tests give the
+    worker a small one: handbook/browser.py, PageRecorder), every request recorded, and `run(query)`."""
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
     context.add_init_script(RECORD_WORKER)
-    page = context.new_page()
+    recorder = PageRecorder(context.new_page(), "127.0.0.1", small_index=False)
+    page = recorder.page
     page.set_default_timeout(15_000)
     page.goto(site_url, wait_until="load")
 
@@ -74,10 +77,30 @@ def search(browser, site_url):
             arg=[pages, site_url],
         )
         hrefs = page.eval_on_selector_all(RESULT_LINKS, "links => links.map(a => a.href)")
+        recorder.assert_clean()
         return [re.sub(r"\?.*$", "", href)[len(site_url) :] for href in hrefs]
 
+    return context, recorder, run
+
+
+@pytest.fixture(scope="module")
+def search(browser, site_url):
+    context, _, run = open_search(browser, site_url, "light")
     yield run
     context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_whole_index_loads_and_answers_cleanly(browser, site_url, scheme):
+    """Fetched, indexed by the worker and searched, with no console error, failed request or outside
+    request, in both themes."""
+    context, recorder, run = open_search(browser, site_url, scheme)
+    try:
+        assert "chapters/3-window-padding/" in run("padding")
+        assert recorder.small_index_served == 0
+        assert any(url.endswith("/search/search_index.json") for url in recorder.requested)
+    finally:
+        context.close()
 
 
 def test_window_padding_finds_its_chapter(search):
