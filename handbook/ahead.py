@@ -28,6 +28,11 @@ reaches the notebook, so a cold build paid every fence, the notebook and the sub
   same. If the helper failed, the thread converts the notebook as mkdocs-jupyter would, executing it again,
   so a failing cell fails the build with mkdocs-jupyter's own error.
 
+- Every exec fence's output passes through `run_python` (answered from a child or run here): it records, per page
+  and block id, the code markdown-exec ran and what it returned (or the error it raised), and `write_record`
+  writes that at post_build to artifacts/fence-outputs/<site folder>.json (`record_path`). The tests read what
+  the page shows from there (handbook/page_tests.fence_output) instead of running each fence again.
+
 Not in a process that already runs other threads (the rebuilds of `mkdocs serve`: forking there is unsafe)
 and not where os.fork is missing: there the build runs everything in turn, as before. `mkdocs build -v` logs
 each fence's wall and CPU time in its child.
@@ -36,6 +41,7 @@ each fence's wall and CPU time in its child.
 import ast
 import atexit
 import gc
+import json
 import logging
 import os
 import pickle
@@ -50,7 +56,7 @@ import time
 from pathlib import Path, PurePath
 from types import ModuleType
 
-from handbook.paths import ROOT, SNIPPETS
+from handbook.paths import ARTIFACTS, ROOT, SNIPPETS
 
 log = logging.getLogger("mkdocs.hooks.ahead")
 
@@ -224,6 +230,8 @@ class Ahead:
         self.hits = self.misses = 0
         self.notebook_helper = None  # (Popen, executed copy) once launch_notebook started it
         self.notebook_folder = None
+        self.page = None  # the page MkDocs renders now (handbook/hooks/ahead.py's on_page_markdown)
+        self.record = {}  # page -> what each of its fences ran and printed, in render order
 
     # fences
     def start_fences(self, config) -> None:
@@ -440,7 +448,21 @@ def _replace(module, name: str, value) -> None:
 
 
 def run_python(code: str, returncode=None, session=None, id=None, **extra):  # noqa: A002
-    """markdown-exec's `_run_python`, answered from the children's outcomes where there is one."""
+    """markdown-exec's `_run_python`, answered from the children's outcomes where there is one; what it returns
+    or raises is recorded for the tests (write_record)."""
+    from markdown_exec._internal.formatters.base import ExecutionError
+
+    entry = {"id": id, "code": code, **({"session": session} if session else {})}
+    state.record.setdefault(state.page or "", []).append(entry)
+    try:
+        entry["output"] = _answer(code, returncode=returncode, session=session, id=id, **extra)
+    except ExecutionError as error:
+        entry.update(error=str(error), returncode=error.returncode)
+        raise
+    return entry["output"]
+
+
+def _answer(code: str, returncode=None, session=None, id=None, **extra):  # noqa: A002
     from markdown_exec._internal.formatters import python
     from markdown_exec._internal.formatters.base import ExecutionError
 
@@ -468,6 +490,9 @@ def start(config) -> None:
     elsewhere (`mkdocs serve` runs a server thread) the build runs them in turn, as markdown-exec does."""
     global state
     finish()
+    old_record = record_path(config.site_dir)
+    if old_record:  # a build that records nothing (see below) leaves no record of an earlier one behind
+        old_record.unlink(missing_ok=True)
     if not hasattr(os, "fork") or threading.active_count() != 1:
         return
     from markdown_exec._internal.formatters import python
@@ -486,6 +511,35 @@ def start(config) -> None:
     if state.index:
         _replace(python, "_run_python", run_python)
     state.start_notebook(config)
+
+
+FENCE_OUTPUTS = ARTIFACTS / "fence-outputs"
+
+
+def record_path(site_dir) -> Path | None:
+    """Where the build into `site_dir` records its fences: artifacts/fence-outputs/<name of the site folder>.json
+    (site/ -> site.json, artifacts/deploy-site/ -> deploy-site.json); None for a folder outside the repository
+    (`mkdocs serve` builds into a temporary one), for which nothing is recorded."""
+    site = Path(site_dir).resolve()
+    return FENCE_OUTPUTS / f"{site.name}.json" if ROOT.resolve() in site.parents else None
+
+
+def reading(page) -> None:
+    """MkDocs is about to render `page` (on_page_markdown): its fences are recorded under its src path."""
+    state.page = page.file.src_uri
+
+
+def write_record(config) -> None:
+    """At post_build: what every exec fence of this build ran and printed, as one JSON file (sorted keys, so
+    two builds of the same sources write the same bytes). Only for a build that ran every fence through
+    run_python (start() replaced markdown-exec's); written next to the site, never into it."""
+    path = record_path(config.site_dir)
+    if path is None or not state.index:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".part")
+    partial.write_text(json.dumps(state.record, sort_keys=True, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    partial.replace(path)
 
 
 def finish() -> None:

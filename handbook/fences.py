@@ -40,8 +40,9 @@ class Fence:
 
     @property
     def code(self) -> str:
-        """The code the build runs: includes expanded (sections too) by pymdownx.snippets itself."""
-        return "\n".join(_snippet_preprocessor().run(self.body.splitlines())) + "\n"
+        """The code the build runs, as markdown-exec receives it (no newline after the last line): includes
+        expanded (sections too) by pymdownx.snippets itself. The build's record of each fence holds the same."""
+        return "\n".join(_snippet_preprocessor().run(self.body.splitlines()))
 
     @property
     def shown(self) -> str:

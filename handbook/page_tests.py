@@ -1,20 +1,27 @@
-"""What tests/pages/ needs to test a page against its snippets: a fence's output as the build computes it, and a
-snippet file's output when it runs alone, copied into an empty folder.
+"""What tests/pages/ needs to test a page against its snippets: what a fence printed in the build of site/ (the
+text the page shows), and a snippet file's output when it runs alone, copied into an empty folder.
 
     fence_output("chapters/1-fixed-window-size.md", "ch1-units")    # the text the page shows
     run_alone("fixed_window_size/units", tmp_path)                  # what a reader who copies the file gets
+
+fence_output runs nothing: it reads the build's record (artifacts/fence-outputs/site.json, written by
+handbook/ahead.py), after checking that the record is current (handbook/site_build.record_problem) and that the
+code it holds for the fence is the fence's code as the sources give it now (handbook/fences.Fence.code).
 """
 
-import contextlib
 import functools
-import io
+import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from handbook.ahead import record_path
 from handbook.fences import fences
-from handbook.paths import DATA, DOCS, ROOT
+from handbook.paths import DATA, DOCS, ROOT, SITE
+from handbook.site_build import record_problem
 from handbook.snippets import path_of
 
 
@@ -24,13 +31,39 @@ def fence(page: str, fence_id: str):
     return found
 
 
-@functools.cache  # a page's fence runs once per test session; several tests read its output
+@functools.cache  # read once per test process; every page test reads its fences from it
+def fence_record(site: Path = SITE) -> dict:
+    """The build's record of every exec fence (page -> [{id, code, output or error}], in render order), after
+    checking that it is current: a missing or stale record fails the test, as a stale site/ does."""
+    problem = record_problem(site)
+    if problem:
+        pytest.fail(problem, pytrace=False)
+    return json.loads(record_path(site).read_text(encoding="utf-8"))
+
+
+def recorded(page: str, fence_id: str, site: Path = SITE) -> dict:
+    """The record's entry for the fence `fence_id` of docs/<page>, checked against the sources as they are now:
+    it ran exactly once in that build, and the code it ran is the fence's code now (includes expanded)."""
+    name = record_path(site).relative_to(ROOT).as_posix()
+    found = [e for e in fence_record(site).get(page, []) if e["id"] == fence_id]
+    if len(found) != 1:
+        pytest.fail(f"{name} holds {len(found)} runs of fence {fence_id} of docs/{page}, not 1", pytrace=False)
+    if found[0]["code"] != fence(page, fence_id).code:
+        pytest.fail(
+            f"{name} is stale: the code it recorded for {fence_id} of docs/{page} is not that fence's code now. "
+            "Rebuild: `make build` (`make test` builds it first).",
+            pytrace=False,
+        )
+    return found[0]
+
+
 def fence_output(page: str, fence_id: str) -> str:
-    """What the fence prints when the build runs it: includes expanded, fresh globals, __name__ not __main__."""
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        exec(compile(fence(page, fence_id).code, fence_id, "exec"), {"__name__": "_code_block"})
-    return buffer.getvalue()
+    """What the fence printed when the build of site/ ran it (the page's text): includes expanded, fresh globals,
+    __name__ from the block id, print captured; read from the build's record, not run again."""
+    entry = recorded(page, fence_id)
+    if "error" in entry:
+        pytest.fail(f"fence {fence_id} of docs/{page} raised in the build:\n{entry['error']}", pytrace=False)
+    return entry["output"]
 
 
 # What the snippets import from installed packages, imported once by the warm parent (the rest is quick after these).

@@ -1,7 +1,8 @@
 """site/ and the suite's one extra build, for tests/conftest.py's hooks and fixtures and for the tests.
 
 - site_problem(): why site/ cannot stand for the sources as they are now (missing, or older than one of
-  them), or None.
+  them), or None; record_problem(): the same of the build's record of what every fence printed
+  (artifacts/fence-outputs/site.json, handbook/ahead.py writes it), which the tests read as the page's output.
 - The deploy-style build: the site built a second time with SITE_URL=https://docs.example.org/handbook/,
   as GitHub Pages serves a project (under a subpath of another host), into artifacts/deploy-site/.
   tests/site/test_reproducible.py compares it with site/ (byte for byte, but for the address);
@@ -54,6 +55,28 @@ def site_problem(site: Path = SITE, how: str = "`make build` (`make test` builds
     return None
 
 
+@functools.cache
+def record_problem(site: Path = SITE) -> str | None:
+    """Why the record of what each fence printed in the build of `site` (artifacts/fence-outputs/<site>.json,
+    written at the end of that build by handbook/ahead.py) cannot stand for the current sources, or None:
+    missing, or older than a source file, as site_problem() says of the site."""
+    from handbook.ahead import record_path
+
+    how = DEPLOY_HOW if site == DEPLOY_SITE else "`make build` (`make test` builds it first)"
+    path = record_path(site)
+    name = path.relative_to(ROOT).as_posix()
+    if not path.is_file():
+        return f"{name} is missing (the build of {site.relative_to(ROOT).as_posix()}/ writes it): {how}"
+    built = path.stat().st_mtime
+    newest = max(source_files(), key=lambda f: f.stat().st_mtime)
+    if newest.stat().st_mtime > built:
+        return (
+            f"{name} is stale: {newest.relative_to(ROOT)} changed at {_when(newest.stat().st_mtime)}, after "
+            f"{name} was written at {_when(built)}. Rebuild: {how}."
+        )
+    return None
+
+
 def reads_site(module) -> bool:
     """A test module that names a path in site/ (SITE = ROOT / "site", say) reads the built site."""
     return any(isinstance(value, Path) and (value == SITE or SITE in value.parents) for value in vars(module).values())
@@ -63,9 +86,12 @@ DEPLOY_URL = "https://docs.example.org/handbook/"
 DEPLOY_SITE = ARTIFACTS / "deploy-site"
 
 
+DEPLOY_HOW = "`make test` builds it (python -m handbook.site_build), in parallel with site/"
+
+
 def deploy_problem() -> str | None:
     """Why artifacts/deploy-site/ cannot stand for the current sources (missing, or older than one), or None."""
-    return site_problem(DEPLOY_SITE, "`make test` builds it (python -m handbook.site_build), in parallel with site/")
+    return site_problem(DEPLOY_SITE, DEPLOY_HOW)
 
 
 def deploy_command(target: Path) -> tuple:

@@ -6,15 +6,10 @@ empty folder), this file is the warm parent. It imports the third-party modules 
 ONCE, and nothing of this repository (it checks: no module from the repository in sys.modules, none of its
 folders on sys.path; the offline guard of tools/offline, the sandbox every `make test` process runs in, is
 the one exception). It runs no torch operation itself. Then, for every request (one JSON line on stdin), it
-forks; the child changes to the requested folder and either
-
-- runs a file as `python file.py` would (runpy.run_path, run_name "__main__", the file's folder first on
-  sys.path), or
-- executes a fence's code as markdown-exec does (fresh globals, __name__ from the block id, print into a
-  buffer), with cwd = the repository root,
-
-and reports its exit status, stdout and stderr (stdout is the print buffer for a fence) through a pipe. A
-fork costs milliseconds where a fresh interpreter pays 5-10 s of torch and transformers imports.
+forks; the child changes to the requested folder, runs a file there as `python file.py` would (runpy.run_path,
+run_name "__main__", the file's folder first on sys.path), and reports its exit status, stdout and stderr
+through a pipe. A fork costs milliseconds where a fresh interpreter pays 5-10 s of torch and transformers
+imports. (What a page's fence prints is not run here: the build records it, handbook/ahead.py.)
 
 Imported (`from handbook.snippet_server import SnippetServer`), it is the client the tests use.
 """
@@ -28,10 +23,8 @@ import sys
 
 def _child_run(request: dict, out_fd: int, err_fd: int) -> int:
     import io
-    import re
     import runpy
     import traceback
-    import types
 
     os.chdir(request["cwd"])
     os.dup2(out_fd, 1)
@@ -40,24 +33,8 @@ def _child_run(request: dict, out_fd: int, err_fd: int) -> int:
     sys.stderr = io.TextIOWrapper(os.fdopen(2, "wb", closefd=False), write_through=True)
     sys.path[:] = request["sys_path"] + [p for p in sys.path if p not in request["sys_path"]]
     try:
-        if request["kind"] == "file":
-            sys.argv = [request["path"]]
-            runpy.run_path(request["path"], run_name="__main__")
-        else:  # a fence, as markdown-exec's _run_python runs it
-            name = re.sub(r"[^a-zA-Z\d]+", "_", f"<code block: id {request['id']}>")
-            sys.modules[name] = types.ModuleType(name)
-            buffer = io.StringIO()
-
-            def _print(*texts, end="\n", **kwargs):
-                buffer.write(" ".join(str(text) for text in texts) + end)
-
-            try:
-                exec(
-                    compile(request["code"], f"<code block: id {request['id']}>", "exec"),
-                    {"__name__": name, "print": _print},
-                )
-            finally:
-                sys.stdout.write(buffer.getvalue())
+        sys.argv = [request["path"]]
+        runpy.run_path(request["path"], run_name="__main__")
         status = 0
     except SystemExit as stop:  # as the interpreter reports it
         if stop.code is None or isinstance(stop.code, int):
@@ -137,7 +114,7 @@ def _serve(modules: list, root: str):
 
 
 class SnippetServer:
-    """The warm parent, started as a clean process; run_file() and run_fence() send it one request each."""
+    """The warm parent, started as a clean process; run_file() sends it one request."""
 
     def __init__(self, modules: list, root, python: str = sys.executable):
         import subprocess
@@ -170,18 +147,7 @@ class SnippetServer:
 
     def run_file(self, path, cwd) -> dict:
         """`python path` in cwd: the file's folder first on sys.path, nothing else added."""
-        return self._ask({"kind": "file", "path": str(path), "cwd": str(cwd), "sys_path": [os.path.dirname(str(path))]})
-
-    def run_fence(self, code: str, block_id: str, cwd, sys_path=()) -> dict:
-        """A fence's code as markdown-exec executes it: stdout is what its print calls wrote."""
-        request = {
-            "kind": "fence",
-            "code": code,
-            "id": block_id,
-            "cwd": str(cwd),
-            "sys_path": [str(p) for p in sys_path],
-        }
-        return self._ask(request)
+        return self._ask({"path": str(path), "cwd": str(cwd), "sys_path": [os.path.dirname(str(path))]})
 
     def close(self):
         import shutil

@@ -1,5 +1,6 @@
 """Run the exec fences and the notebook ahead of time, side by side, and hand markdown-exec and mkdocs-jupyter
-their results when they ask (handbook/ahead.py says how, and why the output stays the same)."""
+their results when they ask (handbook/ahead.py says how, and why the output stays the same), and record what
+every fence printed for the tests."""
 
 from handbook import ahead
 
@@ -9,5 +10,11 @@ def on_config(config):
     return config
 
 
+def on_page_markdown(markdown, page, **kwargs):
+    ahead.reading(page)  # the fences markdown-exec runs next are this page's, in the record
+    return markdown
+
+
 def on_post_build(config):
+    ahead.write_record(config)  # artifacts/fence-outputs/<site>.json: what each fence printed, for the tests
     ahead.finish()

@@ -1,7 +1,9 @@
 """Chapter 5, attention windows: the block schedule, window versus full attention, window occupancy, pinned.
 
 Each test fails if the installed code stops behaving as the page says; the last ones change the window
-size in the config the checks read and show that the verdicts and numbers follow it.
+size in the config the checks read and show that the verdicts and numbers follow it. That each snippet file,
+copied alone into an empty folder, prints what the page shows (or writes its SVG) is the copy test's
+(tests/site/test_snippets.py, for every snippet a page includes).
 """
 
 import functools
@@ -16,7 +18,7 @@ import handbook.claims.spatial_merge as s4
 import handbook.claims.window_padding as s3
 import handbook.claims.window_size_calculation as s2
 from handbook import claims
-from handbook.page_tests import fence_output, run_alone
+from handbook.page_tests import fence_output
 from handbook.snippets import load
 
 schedule = load("attention_windows/schedule")
@@ -143,24 +145,9 @@ def test_window_size_change_flips_verdicts(window_224):
     assert "17 = 2 x 8 + 1" in s3.check_minimal_padding().evidence
 
 
-# Each snippet file, copied alone into an empty folder, prints what the page shows.
-
 PAGE = "chapters/5-attention-windows.md"
 
 
-@pytest.mark.parametrize(
-    ("name", "fence_id"),
-    [
-        ("attention_windows/schedule", "ch5-schedule"),
-        ("attention_windows/equivalence", "ch5-equivalence"),
-        ("attention_windows/occupancy", "ch5-occupancy"),
-    ],
-)
-def test_snippet_alone_prints_what_the_page_shows(name, fence_id, tmp_path):
-    assert run_alone(name, tmp_path).stdout == fence_output(PAGE, fence_id)
-
-
-def test_pattern_figure_alone_writes_its_svg(tmp_path):
-    assert run_alone("attention_windows/pattern_figure", tmp_path).stdout == "wrote pattern_figure.svg\n"
-    assert "<svg" in (tmp_path / "pattern_figure.svg").read_text()
-    assert 'role="img"' in fence_output(PAGE, "ch5-pattern-figure")
+def test_the_page_shows_the_pattern_figure():
+    out = fence_output(PAGE, "ch5-pattern-figure")
+    assert 'role="img"' in out and "476x476 window blocks: 25 square(s)" in out

@@ -1,5 +1,6 @@
 """Chapter 6, coordinate prediction: the grounding recipe against the real processor, tokens, positions and
-frames of a small image, the prose's numbers, and the ledger's window check driven to "confirmed"."""
+frames of a small image, the prose's numbers, and the ledger's window check driven to "confirmed". That each
+snippet file copied alone prints what the page shows is the copy test's (tests/site/test_snippets.py)."""
 
 import re
 import sys
@@ -272,20 +273,3 @@ def test_constructor_still_accepts_min_and_max_pixels():
     new = processor_for((gc.MIN_PIXELS, gc.MAX_PIXELS))
     assert (old.size.shortest_edge, old.size.longest_edge) == (gc.MIN_PIXELS, gc.MAX_PIXELS)
     assert (new.size.shortest_edge, new.size.longest_edge) == (gc.MIN_PIXELS, gc.MAX_PIXELS)
-
-
-# Each snippet file, copied alone into an empty folder, prints what the page shows.
-
-
-@pytest.mark.parametrize(
-    ("name", "fence_id"),
-    [
-        ("coordinate_prediction/tokens", "ch6-tokens"),
-        ("coordinate_prediction/mrope", "ch6-mrope"),
-        ("coordinate_prediction/resize_frames", "ch6-resize-frames"),
-        ("coordinate_prediction/recipe", "ch6-recipe"),
-        ("coordinate_prediction/fix_boxes", "ch6-recipe-in-use"),
-    ],
-)
-def test_snippet_alone_prints_what_the_page_shows(name, fence_id, tmp_path):
-    assert run_alone(name, tmp_path).stdout == fence_output("chapters/6-coordinate-prediction.md", fence_id)

@@ -1,4 +1,6 @@
-"""The home page (docs/index.md): its figure and its fix, computed by the real code, and the verdict counts."""
+"""The home page (docs/index.md): its figure and its fix, computed by the real code, and the verdict counts. That
+the figure's and the fix's files, copied alone, write the SVG and print what the page shows is the copy test's
+(tests/site/test_snippets.py)."""
 
 import re
 import xml.etree.ElementTree as ET
@@ -8,7 +10,7 @@ from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
 from transformers.vision_utils import get_vision_window_index
 
 from handbook.claims import all_claims, verdict_counts
-from handbook.page_tests import fence_output, run_alone
+from handbook.page_tests import fence_output
 from handbook.snippets import load
 
 PAGE = "index.md"
@@ -47,22 +49,13 @@ def test_figure_says_its_numbers_in_words():
     assert f"<figcaption>{figure.CAPTION}</figcaption>" in html
 
 
-def test_figure_file_runs_alone_and_saves_the_figure(tmp_path):
-    out = run_alone("home/small_vs_large_image", tmp_path).stdout
-    assert out == "wrote small_vs_large_image.svg\n"
-    svg = (tmp_path / "small_vs_large_image.svg").read_text()
-    assert "9 visual tokens, 1 window" in svg and "289 visual tokens, 25 windows" in svg
-
-
-def test_fix_prints_what_the_recipe_computes(tmp_path):
+def test_fix_prints_what_the_recipe_computes():
     recipe = load("coordinate_prediction/recipe")
     out = fence_output(PAGE, "home-fix")
     frame = recipe.model_input_size(84, 84)
     box = recipe.absolute_to_original((112, 56, 336, 280), frame, (84, 84))
     assert f"The model sees {frame[0]} x {frame[1]}" in out and str(box) in out
     assert frame == (448, 448) and box == (21.0, 10.5, 63.0, 52.5)
-    # a reader who copies the fix's file gets the page's result
-    assert run_alone("coordinate_prediction/fix_boxes", tmp_path).stdout == out
 
 
 def test_verdict_counts_add_up_to_the_ledger():

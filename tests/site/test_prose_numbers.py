@@ -542,7 +542,7 @@ def exec_fences(page: str) -> list:
 def fence_outputs(page: str) -> list:
     """The result of every executed fence, in page order, as text: a fence with a Source tab from its built
     Result tab; a plumbing fence (the ledger, a source excerpt: no Source tab, so no tabs to find in the HTML)
-    from its code run here, as the build runs it (fresh globals, print captured)."""
+    from the build's record of what it printed (handbook/page_tests.fence_output)."""
     if page.endswith(".ipynb"):
         return []  # a notebook's prose has no fences
     from handbook.fences import fences

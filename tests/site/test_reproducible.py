@@ -14,6 +14,10 @@ same text in search/search_index.json, <lastmod> in sitemap.xml, and sitemap.xml
 volatile: figures are SVG with fixed ids and no timestamp (snippets/svg_figure.py), tiny models are
 seeded, no page prints a timing, and the executed notebook's printed output is merged into one block
 per cell after execution (handbook/hooks/notebook.py; the kernel otherwise splits it wherever it happened to flush).
+
+The two builds' records of what every exec fence ran and printed (artifacts/fence-outputs/site.json and
+deploy-site.json, handbook/ahead.py) must be identical too: each fence's output is reproducible, so the tests
+that read it from site.json (handbook/page_tests.fence_output) read what any build prints.
 """
 
 import datetime
@@ -25,9 +29,9 @@ from urllib.parse import urlparse
 
 import pytest
 
+from handbook.page_tests import fence_record
 from handbook.paths import ROOT, SITE
 from handbook.site_build import DEPLOY_URL
-
 
 
 def files(root: Path) -> set:
@@ -86,6 +90,23 @@ def test_a_second_build_is_byte_identical(deploy_site):
             differing[name] = first_difference(name, mine, second)
     report = dict(list(differing.items())[:3])
     assert not differing, f"{len(differing)} files differ between two builds, e.g. {report}"
+
+
+def test_both_builds_recorded_the_same_fence_outputs(deploy_site):
+    """Same pages, same fences in the same order, same code, same output (or error), whatever the site's address."""
+    mine, second = fence_record(SITE), fence_record(deploy_site)
+    assert mine, "site/'s build recorded no fence"
+    runs = [(page, entry["id"]) for page in sorted(mine) for entry in mine[page]]
+    differing = [
+        (page, a["id"], sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k)))
+        for page in sorted(mine.keys() & second.keys())
+        for a, b in zip(mine[page], second[page], strict=False)
+        if a != b
+    ]
+    assert sorted(mine) == sorted(second), f"pages differ: {sorted(mine.keys() ^ second.keys())}"
+    assert runs == [(page, entry["id"]) for page in sorted(second) for entry in second[page]], "fences differ"
+    assert not differing, f"{len(differing)} fences differ between two builds (page, id, fields): {differing[:5]}"
+    assert mine == second
 
 
 def test_the_build_date_follows_source_date_epoch(monkeypatch):
