@@ -70,17 +70,22 @@ def fence_output(page: str, fence_id: str) -> str:
 PRELOAD = ["torch", "transformers", "numpy", "PIL.Image", "matplotlib.pyplot", "transformers:Qwen2VLImageProcessor"]
 
 
-@functools.cache
-def _server():
-    """One warm parent per test process (handbook/snippet_server.py): it imported the pinned packages once and forks
-    a child per run, with nothing of this repository on the path (tests/site/test_snippets.py checks that)."""
-    import atexit
+_warm = []  # the one warm parent of this test process, once started
 
-    from handbook.snippet_server import SnippetServer
 
-    server = SnippetServer(PRELOAD, ROOT)
-    atexit.register(server.close)
-    return server
+def snippet_server(modules=PRELOAD):
+    """The warm parent of this test process (handbook/snippet_server.py), started on first use with `modules`
+    imported once: it forks a child per run, with nothing of this repository on the path
+    (tests/site/test_snippets.py checks that). One per process, shared by run_alone and the copy test: a child
+    imports itself whatever its parent did not."""
+    if not _warm:
+        import atexit
+
+        from handbook.snippet_server import SnippetServer
+
+        _warm.append(SnippetServer(sorted(set(PRELOAD) | set(modules)), ROOT))
+        atexit.register(_warm[0].close)
+    return _warm[0]
 
 
 def run_alone(name: str, folder: Path, data=(), check: bool = True) -> subprocess.CompletedProcess:
@@ -92,7 +97,7 @@ def run_alone(name: str, folder: Path, data=(), check: bool = True) -> subproces
     for file in data:
         (folder / "snippets" / "data").mkdir(parents=True, exist_ok=True)
         shutil.copy(DATA / file, folder / "snippets" / "data" / file)
-    reply = _server().run_file(script, folder)
+    reply = snippet_server().run_file(script, folder)
     done = subprocess.CompletedProcess([sys.executable, script.name], reply["status"], reply["stdout"], reply["stderr"])
     if check and done.returncode:
         raise AssertionError(f"{name}.py failed when run alone in {folder}:\n{done.stderr}")

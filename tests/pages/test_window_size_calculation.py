@@ -1,10 +1,9 @@
 """Chapter 2, window size calculation: the installed statement, what it evaluates to, where it was in the
-analysis' release, and the window lengths the real code produces, as the page shows them and as each file
-prints them when it runs alone."""
+analysis' release, and the window lengths the real code produces, as the page shows them. That each file prints, when it runs alone, what
+the page shows is tested for every included snippet by tests/site/test_snippets.py (the copy test)."""
 
 import re
 
-import pytest
 from transformers import Qwen2_5_VLVisionConfig
 from transformers.vision_utils import get_vision_window_index
 
@@ -16,17 +15,6 @@ PAGE = "chapters/2-window-size-calculation.md"
 HISTORY = "transformers_window_code_lines.tsv"
 stmt = load("window_size_calculation/statement")
 lengths = load("window_size_calculation/window_lengths")
-
-
-@pytest.mark.parametrize(
-    ("name", "fence_id", "data"),
-    [
-        ("window_size_calculation/statement", "ch2-statement", (HISTORY,)),
-        ("window_size_calculation/window_lengths", "ch2-window-lengths", ()),
-    ],
-)
-def test_file_run_alone_prints_what_the_page_shows(name, fence_id, data, tmp_path):
-    assert run_alone(name, tmp_path, data).stdout == fence_output(PAGE, fence_id)
 
 
 def test_statement_without_its_data_file_says_what_is_missing(tmp_path):

@@ -31,7 +31,7 @@ import pytest
 from handbook.fences import fences, pages
 from handbook.page_tests import fence_output
 from handbook.paths import DOCS, ROOT, SNIPPETS
-from handbook.snippet_server import SnippetServer
+from handbook.page_tests import snippet_server
 
 HIDE = "# markdown-exec: hide"
 
@@ -191,9 +191,7 @@ def third_party_modules() -> list:
 
 @pytest.fixture(scope="session")
 def server():
-    server = SnippetServer(third_party_modules(), ROOT)
-    yield server
-    server.close()
+    return snippet_server(third_party_modules())  # handbook/page_tests.py: one warm parent per test process
 
 
 def test_the_warm_parent_holds_nothing_of_the_repository(server):
