@@ -203,7 +203,11 @@ def scheme_contexts(browser):
 
     def get(scheme: str, base: str):
         if (scheme, base) not in contexts:
-            contexts[scheme, base] = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+            context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+            # A tab that stays open on the site: with it, the renderer process outlives each test's tab and the
+            # next tab reuses it, instead of Chromium starting a new one per tab (about 0.75 s of CPU each).
+            context.new_page().goto(base + "sitemap.xml")
+            contexts[scheme, base] = context
         return contexts[scheme, base]
 
     yield get
