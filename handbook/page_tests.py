@@ -102,3 +102,21 @@ def run_alone(name: str, folder: Path, data=(), check: bool = True) -> subproces
     if check and done.returncode:
         raise AssertionError(f"{name}.py failed when run alone in {folder}:\n{done.stderr}")
     return done
+
+
+def snippets_of(folder: str, *names: str) -> tuple:
+    """snippets/<folder>/<name>.py for each name, loaded as modules (handbook.snippets.load), in the order named:
+    `rules, defaults = snippets_of("resize_rules", "rules", "defaults")`."""
+    from handbook.snippets import load  # here, not at the top: the helpers above do not need it
+
+    return tuple(load(f"{folder}/{name}") for name in names)
+
+
+def included(page: str) -> list:
+    """What the fences of docs/<page> include with --8<-- (`folder/name.py:section`), sorted."""
+    return sorted(name for f in fences(DOCS / page) for name in f.includes)
+
+
+def code_sections(folder: str, names) -> list:
+    """The `code` sections of snippets/<folder>/<name>.py, named as a fence includes them, sorted."""
+    return sorted(f"{folder}/{name}.py:code" for name in names)

@@ -23,29 +23,25 @@ def _small_sides_single_window() -> list:
 def check_designed_for_medium_to_large() -> Result:
     """Computed: do the windows treat small inputs differently (anything but one window equal to full attention)?"""
     bad = _small_sides_single_window()
-    same = windowed_minus_full(SMALL) == 0.0
-    verdict = "refuted" if not bad and same else "partly true"
+    difference = windowed_minus_full(SMALL)
+    verdict = "refuted" if not bad and difference == 0.0 else "partly true"
     return Result(
         verdict,
-        (
-            f"The windows put no floor on image size: every square input of side {', '.join(map(str, SMALL_SIDES))} px "
-            f"becomes one window "
-            f"holding the whole image, so windowed layers compute exactly full attention (tiny encoder at {SMALL}x{SMALL}: "
-            f"windowed minus full = {windowed_minus_full(SMALL):g}). Whatever makes small images weak is not the window "
-            f"mechanism."
-        ),
+        f"The windows put no floor on image size: every square input of side {', '.join(map(str, SMALL_SIDES))} px "
+        f"becomes one window holding the whole image, so windowed layers compute exactly full attention (tiny encoder "
+        f"at {SMALL}x{SMALL}: windowed minus full = {difference:g}). Whatever makes small images weak is not the "
+        "window mechanism.",
     )
 
 
 def check_not_enough_context_for_windows(side: int = SMALL) -> Result:
-    small = processed(side)
-    one_window = len(small["window_patches"]) == 1
-    verdict = "refuted" if one_window and windowed_minus_full(side) == 0.0 else "partly true"
+    windows, difference = processed(side)["window_patches"], windowed_minus_full(side)
+    verdict = "refuted" if len(windows) == 1 and difference == 0.0 else "partly true"
     return Result(
         verdict,
         (
-            f"At {side}x{side} there are {len(small['window_patches'])} window(s) of {small['window_patches']} patches, "
-            f"all real, and windowed minus full attention is {windowed_minus_full(side):g}: "
+            f"At {side}x{side} there are {len(windows)} window(s) of {windows} patches, "
+            f"all real, and windowed minus full attention is {difference:g}: "
             + (
                 "the windows function exactly as full attention. "
                 if verdict == "refuted"

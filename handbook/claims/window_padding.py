@@ -230,37 +230,19 @@ def check_pad_lines(source=None) -> Result:
 
 CR = ("confirmed", "refuted")
 THREE = ("confirmed", "partly true", "refuted")
-CLAIMS = [
-    Claim(
-        "s3-pad-lines-450-451",
-        "3",
-        "Lines 450-451: pad_h = vit_merger_window_size - llm_grid_h % vit_merger_window_size; pad_w = ...",
-        check_pad_lines,
-        verdicts=CR,
-    ),
-    Claim("s3-84-patches", "3", "84x84 image → 6x6 patches", grid_claim(84, patches=(6, 6)), verdicts=CR),
-    Claim("s3-84-merged", "3", "→ 3x3 after spatial merge", grid_claim(84, merged=(3, 3)), verdicts=CR),
-    Claim("s3-84-needs-padding", "3", "→ NEEDS PADDING", check_84_needs_padding, verdicts=THREE),
-    Claim(
-        "s3-minus-100-invalid-tokens", "3", "Padding fills with -100 (invalid tokens)", check_minus_100, verdicts=THREE
-    ),
-    Claim(
-        "s3-mostly-padding",
-        "3",
-        "Model sees mostly padding tokens, not real image data",
-        check_mostly_padding,
-        verdicts=CR,
-    ),
-    Claim("s3-476-patches", "3", "476x476 image → 34x34 patches", grid_claim(476, patches=(34, 34)), verdicts=CR),
-    Claim("s3-476-merged", "3", "→ 17x17 after spatial merge", grid_claim(476, merged=(17, 17)), verdicts=CR),
-    Claim("s3-476-fits-naturally", "3", "→ FITS NATURALLY", check_fits, verdicts=CR),
-    Claim("s3-17-is-4x4-plus-1x1", "3", "17x17 = 4×4 + 1×1", check_17_arithmetic, verdicts=("partly true", "refuted")),
-    Claim(
-        "s3-476-minimal-padding",
-        "3",
-        "[17x17 = 4×4 + 1×1,] so minimal padding needed",
-        check_minimal_padding,
-        verdicts=CR,
-    ),
-    Claim("s3-476-mostly-real", "3", "Model sees mostly real image data", check_mostly_real, verdicts=CR),
+# One row a claim of section 3: id, the analysis' words, the check, the verdicts the check can return.
+ROWS = [
+    ("s3-pad-lines-450-451", f"Lines 450-451: {ANALYSIS_PAD_LINES[0]}; pad_w = ...", check_pad_lines, CR),
+    ("s3-84-patches", "84x84 image → 6x6 patches", grid_claim(84, patches=(6, 6)), CR),
+    ("s3-84-merged", "→ 3x3 after spatial merge", grid_claim(84, merged=(3, 3)), CR),
+    ("s3-84-needs-padding", "→ NEEDS PADDING", check_84_needs_padding, THREE),
+    ("s3-minus-100-invalid-tokens", "Padding fills with -100 (invalid tokens)", check_minus_100, THREE),
+    ("s3-mostly-padding", "Model sees mostly padding tokens, not real image data", check_mostly_padding, CR),
+    ("s3-476-patches", "476x476 image → 34x34 patches", grid_claim(476, patches=(34, 34)), CR),
+    ("s3-476-merged", "→ 17x17 after spatial merge", grid_claim(476, merged=(17, 17)), CR),
+    ("s3-476-fits-naturally", "→ FITS NATURALLY", check_fits, CR),
+    ("s3-17-is-4x4-plus-1x1", "17x17 = 4×4 + 1×1", check_17_arithmetic, ("partly true", "refuted")),
+    ("s3-476-minimal-padding", "[17x17 = 4×4 + 1×1,] so minimal padding needed", check_minimal_padding, CR),
+    ("s3-476-mostly-real", "Model sees mostly real image data", check_mostly_real, CR),
 ]
+CLAIMS = [Claim(id_, "3", claim, check, verdicts=verdicts) for id_, claim, check, verdicts in ROWS]

@@ -15,16 +15,13 @@ from hypothesis import strategies as st
 from PIL import Image
 from transformers import Qwen2VLImageProcessor
 
-from handbook.page_tests import run_alone
+from handbook.page_tests import run_alone, snippets_of
 from handbook.paths import ROOT
 from handbook.snippets import load
 
-per_block = load("cost/per_block")
-vit_flops = load("cost/vit_flops")
-flop_counter = load("cost/flop_counter")
-wall = load("cost/block_wall_time")
-gpu_table = load("cost/gpu_table")
-summary = load("cost/summary")
+per_block, vit_flops, flop_counter, wall, gpu_table, summary = snippets_of(
+    "cost", "per_block", "vit_flops", "flop_counter", "block_wall_time", "gpu_table", "summary"
+)
 block_costs, checkpoint_config, grid_thw = per_block.block_costs, per_block.checkpoint_config, per_block.grid_thw
 largest_square_side, parting_point, resized = per_block.largest_square_side, per_block.parting_point, per_block.resized
 segment_lengths = per_block.segment_lengths

@@ -4,15 +4,13 @@ qwen-vl-utils offline."""
 import ast
 from pathlib import Path
 
+from handbook.page_tests import snippets_of
 from handbook.paths import ROOT
 from handbook.snippets import load
 
-rules = load("resize_rules/rules")
-defaults = load("resize_rules/defaults")
-examples = load("resize_rules/examples")
-processors = load("resize_rules/processors")
-double = load("resize_rules/double")
-offline = load("resize_rules/offline")
+rules, defaults, examples, processors, double, offline = snippets_of(
+    "resize_rules", "rules", "defaults", "examples", "processors", "double", "offline"
+)
 CHILD, environment_variables, network_attempts = offline.CHILD, offline.environment_variables, offline.network_attempts
 
 

@@ -6,11 +6,8 @@ import pytest
 from transformers import Qwen2_5_VLVisionConfig
 
 from handbook import page_tests
-from handbook.fences import fences
-from handbook.paths import DOCS
 from handbook.snippets import load
 
-PAGE = DOCS / "chapters" / "4-spatial-merge.md"
 layout = load("spatial_merge/layout")
 token_table = load("spatial_merge/token_table")
 
@@ -66,12 +63,10 @@ def test_overlay_figure_is_accessible():
 # The page's fences and files follow the snippet conventions.
 
 FILES = ["layout", "token_table", "overlay_figure"]
-TEXT_FENCES = {"ch4-layout": "layout", "ch4-token-table": "token_table"}
 
 
 def test_every_snippet_fence_includes_a_page_file():
-    included = [name for f in fences(PAGE) for name in f.includes]
-    assert sorted(included) == sorted(f"spatial_merge/{name}.py:code" for name in FILES)
+    assert page_tests.included("chapters/4-spatial-merge.md") == page_tests.code_sections("spatial_merge", FILES)
 
 
 @pytest.mark.parametrize("plumbing", ["ch4-verdicts", "ch4-patchify", "ch4-merger-source"])

@@ -12,11 +12,8 @@ from transformers import Qwen2_5_VLVisionConfig
 
 import handbook.claims.window_padding as s3
 from handbook import claims, page_tests
-from handbook.fences import fences
-from handbook.paths import DOCS
 from handbook.snippets import load
 
-PAGE = DOCS / "chapters" / "3-window-padding.md"
 padding_trace = load("window_padding/trace")
 SIZES, checks, trace = padding_trace.SIZES, padding_trace.checks, padding_trace.trace
 
@@ -140,12 +137,10 @@ def test_partition_figure_is_accessible():
 # The page's fences and files follow the snippet conventions.
 
 FILES = ["trace", "padded_grid", "boundaries", "partition_figure"]
-TEXT_FENCES = {"ch3-trace": "trace", "ch3-grid-84": "padded_grid", "ch3-divisible": "boundaries"}
 
 
 def test_every_snippet_fence_includes_a_page_file():
-    included = [name for f in fences(PAGE) for name in f.includes]
-    assert sorted(included) == sorted(f"window_padding/{name}.py:code" for name in FILES)
+    assert page_tests.included("chapters/3-window-padding.md") == page_tests.code_sections("window_padding", FILES)
 
 
 @pytest.mark.parametrize("plumbing", ["ch3-verdicts", "ch3-source", "ch3-divisible-source"])

@@ -258,6 +258,12 @@ def padding_description_drivers(claim_id):
     }
 
 
+def leaky_drivers(claim_id, installed, leaked, extra, where=padding_trace):
+    """The installed code's verdict (`installed`), and `leaked` once `extra` -100 entries reach the window index
+    (`leaky`, patched into the module `where` whose `get_vision_window_index` the check calls)."""
+    return {installed: run(claim_id), leaked: patched(claim_id, where, "get_vision_window_index", leaky(extra))}
+
+
 TWO = lambda claim_id, default, other, **kwargs: {default: run(claim_id), other: run(claim_id, **kwargs)}  # noqa: E731
 
 DRIVERS = {
@@ -333,29 +339,14 @@ DRIVERS = {
     },
     "s5-84-grids": TWO("s5-84-grids", "confirmed", "refuted", side=112),
     "s5-84-pad-to-4x4": padding_description_drivers("s5-84-pad-to-4x4"),
-    "s5-84-56-percent-real": {
-        "refuted": run("s5-84-56-percent-real"),
-        "confirmed": patched("s5-84-56-percent-real", padding_trace, "get_vision_window_index", leaky(7)),
-    },
-    "s5-attention-corrupted": {
-        "refuted": run("s5-attention-corrupted"),
-        "confirmed": patched("s5-attention-corrupted", padding_trace, "get_vision_window_index", leaky(7)),
-    },
+    "s5-84-56-percent-real": leaky_drivers("s5-84-56-percent-real", "refuted", "confirmed", 7),
+    "s5-attention-corrupted": leaky_drivers("s5-attention-corrupted", "refuted", "confirmed", 7),
     "s5-476-grids": TWO("s5-476-grids", "confirmed", "refuted", side=448),
     "s5-476-fits-efficiently": TWO("s5-476-fits-efficiently", "refuted", "confirmed", side=448),
-    "s5-476-85-percent-real": {
-        "refuted": run("s5-476-85-percent-real"),
-        "confirmed": patched("s5-476-85-percent-real", padding_trace, "get_vision_window_index", leaky(51)),
-    },
-    "s5-attention-coherent": {
-        "confirmed": run("s5-attention-coherent"),
-        "refuted": patched("s5-attention-coherent", padding_trace, "get_vision_window_index", leaky(7)),
-    },
+    "s5-476-85-percent-real": leaky_drivers("s5-476-85-percent-real", "refuted", "confirmed", 51),
+    "s5-attention-coherent": leaky_drivers("s5-attention-coherent", "confirmed", "refuted", 7),
     "s6-positional-within-windows": {"refuted": run("s6-positional-within-windows"), "confirmed": positions_per_window},
-    "s6-windows-mostly-padding": {
-        "refuted": run("s6-windows-mostly-padding"),
-        "confirmed": patched("s6-windows-mostly-padding", s6, "get_vision_window_index", leaky(20)),
-    },
+    "s6-windows-mostly-padding": leaky_drivers("s6-windows-mostly-padding", "refuted", "confirmed", 20, where=s6),
     "s6-spatial-obscured": TWO("s6-spatial-obscured", "refuted", "confirmed", side=476),
     "s7-fits-cleanly": {"confirmed": run("s7-fits-cleanly"), "refuted": sweep_window("s7-fits-cleanly", 224)},
     "s7-optimal-sizes-fill": TWO("s7-optimal-sizes-fill", "confirmed", "refuted", named=(224, 476)),
@@ -367,10 +358,7 @@ DRIVERS = {
     "c-degraded-by-windows": TWO("c-degraded-by-windows", "refuted", "confirmed", side=476),
     "c-17x17-patches": {"refuted": run("c-17x17-patches"), "confirmed": processor_without_merge},
     "c-demo-476-fits": TWO("c-demo-476-fits", "refuted", "confirmed", side=448),
-    "c-demo-84-padding": {
-        "refuted": run("c-demo-84-padding"),
-        "confirmed": patched("c-demo-84-padding", s6, "get_vision_window_index", leaky(20)),
-    },
+    "c-demo-84-padding": leaky_drivers("c-demo-84-padding", "refuted", "confirmed", 20, where=s6),
 }
 
 
