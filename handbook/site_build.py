@@ -46,13 +46,17 @@ def site_problem(site: Path = SITE, how: str = "`make build` (`make test` builds
     if not (site / "index.html").exists() or not (site / "sitemap.xml").exists():
         return f"{name} is not built: {how}"
     built = min(p.stat().st_mtime for p in [*site.rglob("*.html"), site / "sitemap.xml"])
+    return _older_than_a_source(name, built, f"was built at {{}}. Rebuild it: {how}.")
+
+
+def _older_than_a_source(name: str, made: float, after: str) -> str | None:
+    """'<name> is stale: ...' when a source file changed after `made` (a time), else None; `after` ends the
+    message, with {} for the time `name` was made."""
     newest = max(source_files(), key=lambda f: f.stat().st_mtime)
-    if newest.stat().st_mtime > built:
-        return (
-            f"{name} is stale: {newest.relative_to(ROOT)} changed at {_when(newest.stat().st_mtime)}, after "
-            f"{name} was built at {_when(built)}. Rebuild it: {how}."
-        )
-    return None
+    if newest.stat().st_mtime <= made:
+        return None
+    changed = f"{newest.relative_to(ROOT)} changed at {_when(newest.stat().st_mtime)}"
+    return f"{name} is stale: {changed}, after {name} " + after.format(_when(made))
 
 
 @functools.cache
@@ -67,14 +71,7 @@ def record_problem(site: Path = SITE) -> str | None:
     name = path.relative_to(ROOT).as_posix()
     if not path.is_file():
         return f"{name} is missing (the build of {site.relative_to(ROOT).as_posix()}/ writes it): {how}"
-    built = path.stat().st_mtime
-    newest = max(source_files(), key=lambda f: f.stat().st_mtime)
-    if newest.stat().st_mtime > built:
-        return (
-            f"{name} is stale: {newest.relative_to(ROOT)} changed at {_when(newest.stat().st_mtime)}, after "
-            f"{name} was written at {_when(built)}. Rebuild: {how}."
-        )
-    return None
+    return _older_than_a_source(name, path.stat().st_mtime, f"was written at {{}}. Rebuild: {how}.")
 
 
 def reads_site(module) -> bool:
