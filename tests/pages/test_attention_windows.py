@@ -18,7 +18,7 @@ import handbook.claims.spatial_merge as s4
 import handbook.claims.window_padding as s3
 import handbook.claims.window_size_calculation as s2
 from handbook import claims
-from handbook.page_tests import fence_output
+from handbook.page_tests import fence_output, run_alone
 from handbook.snippets import load
 
 schedule = load("attention_windows/schedule")
@@ -151,3 +151,8 @@ PAGE = "chapters/5-attention-windows.md"
 def test_the_page_shows_the_pattern_figure():
     out = fence_output(PAGE, "ch5-pattern-figure")
     assert 'role="img"' in out and "476x476 window blocks: 25 square(s)" in out
+
+
+def test_pattern_figure_alone_writes_its_svg(tmp_path):
+    assert run_alone("attention_windows/pattern_figure", tmp_path).stdout == "wrote pattern_figure.svg\n"
+    assert "<svg" in (tmp_path / "pattern_figure.svg").read_text()

@@ -155,3 +155,13 @@ def test_settings_table_cites_every_model():
     table = load("family/settings").settings_table()
     assert table.count("](https://") >= len(MODEL_TYPES)
     assert "| Qwen2.5-VL | `Qwen2_5_VLVisionConfig` | 14 / 2 / 28 | yes | 112 |" in table
+
+
+def test_copied_alone_settings_says_it_needs_the_data_file(tmp_path):
+    """settings.py in an empty folder: exit status 1 and a message naming the data file, no traceback (the copy
+    test asks the same of every snippet, less strictly: a non-zero status and the file's name)."""
+    from handbook.page_tests import run_alone
+
+    done = run_alone("family/settings", tmp_path, check=False)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "snippets/data/coordinate_conventions.json is missing" in done.stderr

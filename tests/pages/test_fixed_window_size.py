@@ -6,7 +6,7 @@ import re
 
 from transformers import Qwen2_5_VLVisionConfig
 
-from handbook.page_tests import fence_output
+from handbook.page_tests import fence_output, run_alone
 from handbook.snippets import load
 
 PAGE = "chapters/1-fixed-window-size.md"
@@ -45,3 +45,16 @@ def test_figure_is_accessible_and_theme_neutral():
     assert "#000000" not in out and "currentColor" in out
     assert "<figcaption>The largest attention window, drawn from the installed config: patch_size=14" in out
     assert "One attention window: 112x112 px = 8x8 patches = 4x4 LLM tokens" in out
+
+
+def test_settings_without_its_data_file_says_what_is_missing(tmp_path):
+    done = run_alone("fixed_window_size/settings", tmp_path, check=False)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert "snippets/data/released_vision_configs.json is missing" in done.stderr
+
+
+def test_figure_file_runs_alone_and_saves_the_figure(tmp_path):
+    """What the copy test does not read: the words the file's own SVG carries."""
+    assert run_alone("fixed_window_size/window_figure", tmp_path).stdout == "wrote window_figure.svg\n"
+    svg = (tmp_path / "window_figure.svg").read_text()
+    assert "One attention window: 112x112 px = 8x8 patches = 4x4 LLM tokens" in svg

@@ -10,7 +10,7 @@ from transformers import Qwen2_5_VLVisionConfig, Qwen2VLImageProcessor
 from transformers.vision_utils import get_vision_window_index
 
 from handbook.claims import all_claims, verdict_counts
-from handbook.page_tests import fence_output
+from handbook.page_tests import fence_output, run_alone
 from handbook.snippets import load
 
 PAGE = "index.md"
@@ -64,3 +64,11 @@ def test_verdict_counts_add_up_to_the_ledger():
     rows = dict(re.findall(r"^\| ([a-z ]+) \| (\d+) \|$", out, re.MULTILINE))
     assert {verdict: int(n) for verdict, n in rows.items()} == dict(verdict_counts())
     assert sum(map(int, rows.values())) == len(all_claims())
+
+
+def test_figure_file_runs_alone_and_saves_the_figure(tmp_path):
+    """What the copy test does not read: the words the file's own SVG carries."""
+    out = run_alone("home/small_vs_large_image", tmp_path).stdout
+    assert out == "wrote small_vs_large_image.svg\n"
+    svg = (tmp_path / "small_vs_large_image.svg").read_text()
+    assert "9 visual tokens, 1 window" in svg and "289 visual tokens, 25 windows" in svg
