@@ -22,7 +22,7 @@ from handbook.ahead import record_path
 from handbook.fences import fences
 from handbook.paths import DATA, DOCS, ROOT, SITE
 from handbook.site_build import record_problem
-from handbook.snippets import path_of
+from handbook.snippets import load, path_of
 
 
 def fence(page: str, fence_id: str):
@@ -107,8 +107,6 @@ def run_alone(name: str, folder: Path, data=(), check: bool = True) -> subproces
 def snippets_of(folder: str, *names: str) -> tuple:
     """snippets/<folder>/<name>.py for each name, loaded as modules (handbook.snippets.load), in the order named:
     `rules, defaults = snippets_of("resize_rules", "rules", "defaults")`."""
-    from handbook.snippets import load  # here, not at the top: the helpers above do not need it
-
     return tuple(load(f"{folder}/{name}") for name in names)
 
 
