@@ -29,9 +29,8 @@ from pathlib import Path
 import pytest
 
 from handbook.fences import fences, pages
-from handbook.page_tests import fence_output
+from handbook.page_tests import fence_output, snippet_server
 from handbook.paths import DOCS, ROOT, SNIPPETS
-from handbook.page_tests import snippet_server
 
 HIDE = "# markdown-exec: hide"
 
