@@ -7,6 +7,8 @@
   `deploy_site` fails clearly when it is missing or older than its sources, as `built_site` does.
 - The browser fixtures (page, site_url, deploy_page, ...) come from the plugin handbook/browser.py.
 - A run without a loopback-only network namespace says so at the end, in red.
+- `--dist loadgroup` keeps each `xdist_group` on one worker again under pytest 9.2 (see
+  pytest_collection_modifyitems below; tests/site/test_xdist_groups.py checks it).
 """
 
 import io
@@ -35,6 +37,26 @@ def pytest_markdown_docs_globals():
     # Fences print tables and whole SVG figures; keep them out of the terminal but still execute print.
     sink = io.StringIO()
     return {"print": lambda *args, **kwargs: print(*args, **{**kwargs, "file": sink})}
+
+
+# ------------------------------------------------------------------------------------------ xdist groups
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Give each test marked xdist_group the `@<group>` suffix on its node id that xdist's loadgroup scheduler
+    reads. pytest-xdist 3.8.0 writes it to the legacy `item._nodeid`, which pytest 9.2 no longer reads (its node
+    ids are structured: pytest-xdist issue 1386, fix proposed in pull request 1388), so every group was silently
+    spread over both workers: a page visit opened twice, a snippet run twice. Same suffix as xdist's own (group
+    names sorted, joined by `_`), set on the structured id; nothing to do where xdist's own suffix took effect."""
+    if not getattr(config.option, "loadgroup", False):  # set on the workers of `--dist loadgroup` only
+        return
+    for item in items:
+        names = {
+            str(m.args[0] if m.args else m.kwargs.get("name", "default")) for m in item.iter_markers("xdist_group")
+        }
+        if names and "@" not in item.nodeid.rpartition("]")[2]:
+            item._id = type(item._id).parse(f"{item.nodeid}@{'_'.join(sorted(names))}")
 
 
 # ------------------------------------------------------------------------------------------ built site
