@@ -35,6 +35,8 @@ PRESETS, case, golden_cases, reference = (
 
 HARNESS = ROOT / "handbook" / "calculator_node.mjs"
 CHUNK = 5000
+# One worker for the module (make test: --dist loadgroup): node and the golden table start once.
+pytestmark = pytest.mark.xdist_group("page-calculator")
 ANSWER_TIMEOUT_S = 120  # one batch takes well under a second; a hung node fails the test instead of the run
 
 
@@ -232,7 +234,11 @@ def test_numbers_in_the_page_prose():
 
 # ---------------------------------------------------------------------------------- the page in Chromium
 # Expected values come from reference.py, i.e. from the installed transformers, not from the page's own
-# JavaScript.
+# JavaScript. The page's states (sizes typed, bad input, huge input, min above max) are walked in the light
+# theme: the script that computes and draws them is the same in both themes. The dark theme's page is rendered,
+# checked clean and run through axe in both themes by tests/site/browser/ (handbook/browser.py, page_visit), and a
+# broken link is opened in both themes below.
+LIGHT = pytest.mark.parametrize("color_scheme", ["light"])
 
 FIELDS = {
     "width": "#calc-width",
@@ -312,6 +318,7 @@ def assert_shows(page, preset, width, height, min_pixels=None, max_pixels=None):
     assert "NaN" not in now["output"] and "undefined" not in now["output"]
 
 
+@LIGHT
 def test_typed_sizes_show_transformers_numbers(recorded_page):
     page = open_calculator(recorded_page)
     assert page.input_value("#calc-model") == "qwen2.5-vl"
@@ -361,6 +368,7 @@ def test_typed_sizes_show_transformers_numbers(recorded_page):
     recorded_page.assert_clean()
 
 
+@LIGHT
 def test_huge_inputs_stay_responsive(recorded_page):
     page = open_calculator(
         recorded_page, model="qwen2.5-vl", width=1_000_000, height=999_999, min_pixels=10**12, max_pixels=10**12
@@ -396,6 +404,7 @@ BAD_INPUTS = [  # (fields typed, words the message must contain, field marked in
 ]
 
 
+@LIGHT
 def test_bad_inputs_get_a_message_naming_the_problem(recorded_page):
     page = open_calculator(recorded_page)
     for typed, words, invalid in BAD_INPUTS:
@@ -418,6 +427,7 @@ def test_bad_inputs_get_a_message_naming_the_problem(recorded_page):
     recorded_page.assert_clean()
 
 
+@LIGHT
 def test_min_pixels_above_max_pixels_is_flagged_and_computed(recorded_page):
     page = open_calculator(recorded_page, model="qwen2.5-vl", width=640, height=480, min_pixels=5000, max_pixels=1000)
     messages = page.inner_text("#calc-messages")

@@ -4,14 +4,14 @@ qwen-vl-utils offline."""
 import ast
 from pathlib import Path
 
-from handbook.page_tests import snippets_of
+from handbook.page_tests import fence_output, snippet_server, snippets_of
 from handbook.paths import ROOT
 from handbook.snippets import load
 
 rules, defaults, examples, processors, double, offline = snippets_of(
     "resize_rules", "rules", "defaults", "examples", "processors", "double", "offline"
 )
-CHILD, environment_variables, network_attempts = offline.CHILD, offline.environment_variables, offline.network_attempts
+CHILD, environment_variables = offline.CHILD, offline.environment_variables
 
 
 def test_equal_released_bounds_disagree_only_for_sides_of_14_px_or_less():
@@ -61,25 +61,50 @@ def test_a_size_qwen_vl_utils_picked_survives_the_transformers_rule():
     assert "changed for 0." in double.double_resize()
 
 
+PAGE = "beyond/resize-rules.md"
+
+
+def attempts_table(text: str) -> dict:
+    """step -> network attempts so far, from the first table offline.py prints."""
+    rows = [line for line in text.splitlines() if line.startswith("| `")]
+    return {
+        row.split("|")[1].strip().strip("`"): int(row.split("|")[2])
+        for row in rows
+        if row.split("|")[2].strip().isdigit()
+    }
+
+
 def test_qwen_vl_utils_makes_no_network_call_for_local_images():
-    result = network_attempts()
-    assert result["attempts"] == [] and set(result["steps"].values()) == {0}
+    """What the page shows, from the build's run of offline.py (its fresh process; the copy test checks that the
+    file run alone prints the same): three steps, no attempt at any."""
+    steps = attempts_table(fence_output(PAGE, "resize-offline"))
+    assert list(steps) == [
+        "import qwen_vl_utils",
+        "smart_resize(500, 700, factor=28)",
+        "fetch_image({'image': <PIL image 700x500>})",
+    ]
+    assert set(steps.values()) == {0}, steps
 
 
 def test_the_network_recorder_would_see_a_download(tmp_path):
+    """The same recorder (offline.CHILD) sees fetch_image reach for a URL (an RFC 2606 .invalid name): a count
+    of 0 on the page means the recorder saw nothing, not that it could not see. Run in a child of the warm
+    parent (handbook/page_tests.snippet_server), whose modules are imported already: what is checked here is the
+    recorder, not what an import does."""
     import json
-    import subprocess
-    import sys
 
     code = CHILD.replace(
         "print(json.dumps(",
         "try:\n    fetch_image({'image': 'http://example.invalid/a.png'})\n"
         "except Exception:\n    pass\nprint(json.dumps(",
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, timeout=300
-    ).stdout
-    assert json.loads(out.strip().splitlines()[-1])["attempts"]
+    script = tmp_path / "recorder_sees_a_download.py"
+    script.write_text(code)
+    reply = snippet_server().run_file(script, tmp_path)
+    assert reply["status"] == 0, reply["stderr"]
+    attempts = json.loads(reply["stdout"].strip().splitlines()[-1])["attempts"]
+    assert any("example.invalid" in attempt for attempt in attempts), attempts
+    assert attempts_table("| `a` | 0 |\n| `b` | 2 |") == {"a": 0, "b": 2}  # the page reader reads counts
 
 
 def test_environment_variables_do_not_steer_the_image_path():

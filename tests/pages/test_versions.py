@@ -18,6 +18,10 @@ history = load("versions/history")
 old_release = load("versions/window_index_4_52_4")
 INSTALLED = Path(transformers.__file__).resolve().parent
 
+# One worker for the module (make test: --dist loadgroup), so the 4.52.4 comparison (`comparison`, a few seconds
+# in a child process) runs once, not once per worker.
+pytestmark = pytest.mark.xdist_group("page-versions")
+
 
 def load_script():
     spec = importlib.util.spec_from_file_location("window_code_lines", ROOT / "scripts" / "window_code_lines.py")

@@ -9,6 +9,10 @@ from handbook.site_pages import page_id, page_path, site_pages, title_of
 
 RESULT_LINKS = "li.md-search-result__item > a.md-search-result__link"
 
+# One worker for the module (make test: --dist loadgroup): the search tab of `search`, with the whole index
+# indexed once, serves every query here.
+pytestmark = pytest.mark.xdist_group("search")
+
 
 # Material's search runs in a web worker: the page posts {type: 2 (QUERY), data: query} and the worker
 # answers {type: 3 (RESULT), data: {items: [[document, ...], ...]}}, in order. This wrapper records both,
@@ -50,14 +54,19 @@ def open_search(browser, site_url, scheme: str):
     page.set_default_timeout(15_000)
     page.goto(site_url, wait_until="load")
 
-    def run(query: str) -> list:
-        """Type `query` like a reader and return the result pages, best first, as site paths: the worker's
+    def run(query: str, typed: bool = True) -> list:
+        """Type `query` like a reader (or paste it: `typed=False`, the whole text at once and one key, so the worker
+        answers one query instead of one per character) and return the result pages, best first, as site paths: the worker's
         answer to this query, once the page lists exactly that answer."""
         box = page.locator("input.md-search__input")
         box.click()
         box.fill("")
         box.press("Backspace")
-        box.press_sequentially(query)
+        if typed:
+            box.press_sequentially(query)
+        else:
+            box.fill(query)
+            box.press("End")  # the search box sends its query on a key event, not on the input event of fill
         page.wait_for_function(ANSWERED, arg=query)  # the last query sent is this one, and it is answered
         pages = page.evaluate("""() => {
           const log = window.__handbookSearch;
@@ -112,5 +121,5 @@ def test_window_padding_finds_its_chapter(search):
 def test_every_page_is_found_by_its_title(search, md):
     # Words of the title only (Material's query syntax gives + - : * ^ ~ a meaning).
     query = " ".join(re.findall(r"[A-Za-z][A-Za-z0-9.\-]*[A-Za-z0-9]", title_of(md)))
-    results = search(query)
+    results = search(query, typed=False)  # pasted: typing is tested above; this tests what the index finds
     assert page_path(md) in results[:5], f"{query!r} -> {results[:5]}"
