@@ -3,8 +3,8 @@
 Every excerpt of transformers on the handbook goes through this file, so a quote can never drift
 from the code that computed the page. Run it on its own to quote any function or statement:
 
-    python snippets/source_excerpt.py transformers.vision_utils:get_vision_window_index
-    python snippets/source_excerpt.py transformers.vision_utils:get_vision_window_index "vit_merger_window_size ="
+    python -m handbook.excerpts transformers.vision_utils:get_vision_window_index
+    python -m handbook.excerpts transformers.vision_utils:get_vision_window_index "vit_merger_window_size ="
 """
 
 import importlib

@@ -3,7 +3,6 @@ and every excerpt shown on every built page, compared with the installed files r
 
 import html
 import re
-import subprocess
 import sys
 from importlib.metadata import version
 from pathlib import Path
@@ -73,21 +72,15 @@ def test_resolve_and_repo_path():
     assert repo_path(vision_utils.__file__) == "src/transformers/vision_utils.py"
 
 
-def test_command_line_prints_the_statement():
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "handbook.excerpts",
-            "transformers.vision_utils:get_vision_window_index",
-            "vit_merger_window_size =",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert "vit_merger_window_size = window_size // spatial_merge_size // patch_size" in out
+def test_command_line_prints_the_statement(monkeypatch, capsys):
+    """`python -m handbook.excerpts TARGET PATTERN`: the file run as __main__ (runpy) in this process, whose
+    transformers is imported already, instead of a new interpreter."""
+    import runpy
+
+    args = ["transformers.vision_utils:get_vision_window_index", "vit_merger_window_size ="]
+    monkeypatch.setattr(sys, "argv", ["excerpts.py", *args])
+    runpy.run_path(str(ROOT / "handbook" / "excerpts.py"), run_name="__main__")
+    assert "vit_merger_window_size = window_size // spatial_merge_size // patch_size" in capsys.readouterr().out
 
 
 # ---------------------------------------------------------------- every excerpt on every built page
