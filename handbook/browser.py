@@ -15,7 +15,10 @@ context per colour scheme (a new context costs a new renderer process, about 1 s
 test, and `page_visit`: each page of the site opened ONCE per colour scheme, for all the checks that read it
 (tests/site/browser/test_pages.py, test_axe.py, test_accessibility.py). pytest runs the tests that share a
 visit one after another (a session-scoped parametrized fixture), and `make test`'s `--dist loadgroup` keeps
-them on one worker (the xdist_group mark of each visit).
+them on one worker (the xdist_group mark of each visit). The light visits open the deploy-style build, served
+under /handbook/ as GitHub Pages serves a project, and the dark visits open site/ at the root (`visit_base`):
+the two builds are the same bytes but for their address (tests/site/test_reproducible.py), so every page is
+rendered in both themes and loaded both at the root and under the subpath, with one visit each.
 """
 
 import functools
@@ -247,7 +250,7 @@ def deploy_page(scheme_contexts, deploy_url):
 # ------------------------------------------------------------------------------- one visit per page, scheme
 
 
-def _visits() -> list:
+def visit_params() -> list:
     from handbook.site_pages import page_id, site_pages
 
     return [
@@ -261,21 +264,26 @@ def _visits() -> list:
 
 class Visit:
     """One page of the site, opened once in one colour scheme: the tab (its recorder), the page's source
-    under docs/, its URL path and the document's HTTP status."""
+    under docs/, its URL path, the site's address it was opened under (`base`) and the document's HTTP status."""
 
     def __init__(self, recorder: PageRecorder, md, path: str, status: int):
         self.recorder, self.page, self.md, self.path, self.status = recorder, recorder.page, md, path, status
-        self.scheme = recorder.scheme
+        self.scheme, self.base = recorder.scheme, recorder.base
 
 
-@pytest.fixture(scope="session", params=_visits())
-def page_visit(request, scheme_contexts, site_url):
+VISIT_BUILD = {"light": "deploy_url", "dark": "site_url"}  # which build each scheme's visits open
+
+
+@pytest.fixture(scope="session", params=visit_params())
+def page_visit(request, scheme_contexts):
     """Every page of the site in each colour scheme, opened once (wait_until="load") for all the tests that
-    use this fixture; each test that takes it runs once per (scheme, page)."""
+    use this fixture; each test that takes it runs once per (scheme, page). Light: the deploy-style build under
+    /handbook/; dark: site/ at the root (VISIT_BUILD)."""
     from handbook.site_pages import page_path
 
     scheme, md = request.param
-    recorder = open_tab(scheme_contexts, scheme, site_url)
-    response = recorder.page.goto(site_url + page_path(md), wait_until="load")
+    base = request.getfixturevalue(VISIT_BUILD[scheme])
+    recorder = open_tab(scheme_contexts, scheme, base)
+    response = recorder.page.goto(base + page_path(md), wait_until="load")
     yield Visit(recorder, md, page_path(md), response.status)
     recorder.page.close()

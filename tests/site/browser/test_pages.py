@@ -9,6 +9,10 @@ import pytest
 def test_page_renders_cleanly(page_visit):
     page = page_visit.page
     assert page_visit.status == 200
+    # Still at the address it was opened at (the calculator adds its state to the query string).
+    assert page.url.split("?")[0] == page_visit.base + page_visit.path
+    # Material's stylesheet applied (its assets loaded from where the page is served: root or subpath).
+    assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") == "sticky"
     scheme = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
     assert scheme == ("slate" if page_visit.scheme == "dark" else "default")
     for figure in page.query_selector_all("figure.handbook-figure svg"):
