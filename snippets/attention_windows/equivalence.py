@@ -54,13 +54,23 @@ def noise_image(width: int, height: int) -> Image.Image:
 
 
 @functools.cache
-def compare(width: int, height: int, repeat: bool = False) -> dict:
+def run_both(width: int, height: int) -> tuple:
+    """The processor's pixels and grid for one image, and both models' outputs on it (computed once per size)."""
     windowed, all_full = models()
     inputs = Qwen2VLImageProcessor()(images=noise_image(width, height), return_tensors="pt")
     pixels, grid = inputs["pixel_values"], inputs["image_grid_thw"]
     with torch.no_grad(), one_thread():
         a = windowed(pixels, grid_thw=grid).pooler_output
         b = all_full(pixels, grid_thw=grid).pooler_output
+    return pixels, grid, a, b
+
+
+@functools.cache
+def compare(width: int, height: int, repeat: bool = False) -> dict:
+    """Both outputs compared; with repeat, the window model runs a second time and is compared with its first run."""
+    windowed, _ = models()
+    pixels, grid, a, b = run_both(width, height)
+    with torch.no_grad(), one_thread():
         again = windowed(pixels, grid_thw=grid).pooler_output if repeat else None
     _, cu_window = get_vision_window_index(grid, windowed.spatial_merge_size, windowed.window_size, windowed.patch_size)
     _, h, w = grid[0].tolist()

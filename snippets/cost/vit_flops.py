@@ -1,7 +1,7 @@
 # --8<-- [start:code]
 """FLOPs of the Qwen2.5-VL vision encoder at the released checkpoint's dimensions: the closed form, and the count of
-FlopCounterMode running the real encoder on the meta device (a two-block model, added up in the checkpoint's
-layout). Run: python vit_flops.py  (Needs: snippets/data/released_vision_configs.json, from the handbook.)
+FlopCounterMode running the real encoder on the meta device (eager attention; a two-block model, added up in the
+checkpoint's layout). Run: python vit_flops.py  (Needs: snippets/data/released_vision_configs.json, from the handbook.)
 """
 
 import functools
@@ -99,12 +99,16 @@ def counted(config, grid: torch.Tensor, attn_implementation: str = "sdpa") -> Fl
 
 
 def counted_by_block(config, grid: torch.Tensor) -> dict:
-    """Count a two-block model (block 0 windowed, block 1 full) and assemble the checkpoint's total."""
+    """Count a two-block model (block 0 windowed, block 1 full) and assemble the checkpoint's total.
+
+    With eager attention: per segment it runs the same two matrix multiplies (Q·Kᵀ and A·V, same shapes) that sdpa
+    decomposes into on the meta device, so the count is the same, but it dispatches fewer, cheaper operations to the
+    counter; a large image has over a thousand windows, each a separate attention call.
+    """
     two = checkpoint_config(depth=2, fullatt_block_indexes=[1])
     prefix = Qwen2_5_VisionTransformerPretrainedModel.__name__ + "."
-    by_module = {
-        name.removeprefix(prefix): sum(ops.values()) for name, ops in counted(two, grid).get_flop_counts().items()
-    }
+    counts = counted(two, grid, attn_implementation="eager").get_flop_counts()
+    by_module = {name.removeprefix(prefix): sum(ops.values()) for name, ops in counts.items()}
     full_blocks = sum(1 for i in range(config.depth) if i in config.fullatt_block_indexes)
     parts = {
         "patch embedding": by_module["patch_embed"],

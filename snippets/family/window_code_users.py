@@ -12,6 +12,7 @@ Prints a count, a Markdown table and the other callers. Run: python window_code_
 """
 
 import ast
+import functools
 import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,22 +84,29 @@ def _import_module_of(tree: ast.Module, name: str, model: str) -> str:
     return ""
 
 
+@functools.cache
+def parse(source: str) -> ast.Module:
+    """Syntax tree of a source text: parsing is the slow step, and the table reads the same few files again."""
+    return ast.parse(source)
+
+
 def calls_window_code(path: Path) -> bool:
     """True if this modeling (or modular) file imports the window function and calls it."""
     text = path.read_text()
     if WINDOW_FUNCTION not in text:  # parsing every file of the package is slow; this only skips work
         return False
-    tree = ast.parse(text)
+    tree = parse(text)
     return _imports_window_function(tree) and any(_is_window_call(n) for n in ast.walk(tree))
 
 
-def scan(root: Path = INSTALLED) -> list:
+@functools.cache  # the count and the table read the same scan; the package does not change while this runs
+def scan(root: Path = INSTALLED) -> tuple:
     """Every call of the window function in root/models/*/modeling_*.py (root is a transformers package)."""
     found = []
     for path in sorted(root.glob("models/*/modeling_*.py")):
         if not calls_window_code(path):
             continue
-        tree = ast.parse(path.read_text())
+        tree = parse(path.read_text())
         if not _imports_window_function(tree):
             continue
         model = path.parent.name
@@ -118,7 +126,7 @@ def scan(root: Path = INSTALLED) -> list:
                     modular=modular[0].relative_to(root).as_posix() if modular else "",
                 )
             )
-    return found
+    return tuple(found)
 
 
 def models_using_window_code(root: Path = INSTALLED) -> list:
@@ -174,7 +182,7 @@ def _evaluate(node, cls: ast.ClassDef, method: ast.FunctionDef, config):
 
 
 def _tree_of(site: CallSite, root: Path):
-    tree = ast.parse((root / site.file).read_text())
+    tree = parse((root / site.file).read_text())
     cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == site.owner)
     method = next(n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == site.method)
     return cls, method

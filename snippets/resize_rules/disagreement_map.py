@@ -51,6 +51,7 @@ def run(rule, height, width, bounds):
 
 
 def outcome_map(qwen_bounds, transformers_bounds) -> np.ndarray:
+    sides = SIDES.tolist()  # Python ints: the rules' arithmetic on NumPy scalars is several times slower
     return np.array(
         [
             [
@@ -58,9 +59,9 @@ def outcome_map(qwen_bounds, transformers_bounds) -> np.ndarray:
                     run(qwen_utils.smart_resize, h, w, qwen_bounds),
                     run(torchvision_module.smart_resize, h, w, transformers_bounds),
                 )
-                for w in SIDES
+                for w in sides
             ]
-            for h in SIDES
+            for h in sides
         ]
     )
 
