@@ -284,6 +284,7 @@ def make_test() -> dict:
     Each command runs even when an earlier one failed, so one broken page does not hide the others' times.
     """
     steps, files, summary, failures = [], [], "", []
+    cpu = children_cpu()
     for command in test_commands():
         shown = command.splitlines()[0].rstrip(" \\")
         if "pytest" in command:
@@ -299,6 +300,7 @@ def make_test() -> dict:
     return {
         "status": max((status for *_, status in steps), default=0),
         "seconds": sum(s for _, s, _ in steps),
+        "cpu": children_cpu() - cpu,  # user + sys of every process it started and waited for (Chromium included)
         "steps": steps,
         "files": files,
         "summary": summary.strip("= "),
@@ -430,12 +432,17 @@ def report(results: dict) -> str:
         floor["code"],
         "```",
         "",
-        f"- Cold build (`mkdocs build --strict`, fresh process, empty output directory): {build['seconds']:.1f} s"
+        f"- Cold build (`mkdocs build --strict`, fresh process, empty output directory): median {build['seconds']:.1f} s "
+        f"of {len(build.get('runs', [0]))} ({', '.join(f'{s:.1f}' for s in build.get('runs', [build['seconds']]))} s), "
+        "each run right after one of the floor's"
         f"{'' if build['ok'] else ' — **the build failed**'}. The build imports the same modules once, so "
         f"{build['seconds'] - floor['median']:.1f} s of it is rendering pages and running their code"
         + (
-            f"; {build['cpu']:.1f} s of CPU time (user + sys, its child processes included: the exec fences run "
-            "ahead, side by side, and the notebook's kernel, see `handbook/ahead.py`)."
+            f"; median {build['cpu']:.1f} s of CPU time (user + sys, its child processes included: the exec fences run "
+            "ahead, side by side, and the notebook's kernel, see `handbook/ahead.py`). On "
+            f"{results['machine']['cores']} cores that CPU time alone takes at least "
+            f"{build['cpu'] / results['machine']['cores']:.1f} s = "
+            f"{build['cpu'] / results['machine']['cores'] / floor['median']:.1f} x the floor."
             if "cpu" in build
             else "."
         ),
@@ -455,7 +462,14 @@ def report(results: dict) -> str:
             "",
             f"{test['seconds']:.1f} s in all, the commands `make test` runs, one after the other "
             f"({'all passed' if test['status'] == 0 else '**some failed**, see the tail below'}); pytest: "
-            f"{test['summary'] or 'no summary line'}.",
+            f"{test['summary'] or 'no summary line'}."
+            + (
+                f" {test['cpu']:.0f} s of CPU time (user + sys of every process it started and waited for: the two "
+                f"builds, pytest's workers, Chromium, node): on {results['machine']['cores']} cores, at least "
+                f"{test['cpu'] / results['machine']['cores']:.0f} s however the work is spread."
+                if "cpu" in test
+                else ""
+            ),
             "",
             "| step (as `make test` runs it) | seconds | exit status |",
             "|---|---|---|",
@@ -498,6 +512,7 @@ def main() -> None:
     parser.add_argument("--skip-test", action="store_true", help="do not run make test")
     parser.add_argument("--skip-blocks", action="store_true", help="keep the committed block wall times")
     parser.add_argument("--floor-runs", type=int, default=5)
+    parser.add_argument("--build-runs", type=int, default=3)
     parser.add_argument(
         "--page-sizes",
         metavar="SITE",
@@ -521,15 +536,29 @@ def main() -> None:
         start = time.perf_counter()
         block_times(args.block_repeats, results["load_before"])
         results["blocks"] = time.perf_counter() - start
-    print("import floor ...", flush=True)
-    results["floor"] = import_floor(args.floor_runs)
-    print("cold build ...", flush=True)
-    site = Path(tempfile.mkdtemp(prefix="bench-site-"))
-    try:
-        results["build"] = cold_build(site)
-        results["sizes"] = page_sizes(site)
-    finally:
-        shutil.rmtree(site, ignore_errors=True)
+    # The floor and the builds take turns: this machine's speed drifts by a fifth from minute to minute (shared
+    # cores), and a drift then weighs on both sides of the ratio alike instead of on one.
+    print(f"import floor and cold build, {args.floor_runs} and {args.build_runs} runs taking turns ...", flush=True)
+    floors, builds = [], []
+    for turn in range(max(args.floor_runs, args.build_runs)):
+        if turn < args.floor_runs:
+            floors.append(import_floor(1))
+        if turn < args.build_runs:
+            site = Path(tempfile.mkdtemp(prefix="bench-site-"))
+            try:
+                builds.append(cold_build(site))
+                results["sizes"] = page_sizes(site)
+            finally:
+                shutil.rmtree(site, ignore_errors=True)
+    seconds = [f["seconds"][0] for f in floors]
+    results["floor"] = {"code": floors[0]["code"], "seconds": seconds, "median": statistics.median(seconds)}
+    results["build"] = {
+        "runs": [b["seconds"] for b in builds],
+        "seconds": statistics.median(b["seconds"] for b in builds),
+        "cpu": statistics.median(b["cpu"] for b in builds),
+        "ok": all(b["ok"] for b in builds),
+        "tail": next((b["tail"] for b in builds if not b["ok"]), ""),
+    }
     if not results["build"]["ok"]:
         print(results["build"]["tail"], file=sys.stderr)
     if not args.skip_test:

@@ -324,12 +324,12 @@ def test_wall_time_record_matches_the_installed_code():
 def fake_results(build_seconds: float, largest_page: int) -> dict:
     return {
         "date": "today",
-        "machine": bench.machine(),
+        "machine": {**bench.machine(), "cores": 2},
         "versions": {"python": "3"},
         "load_before": "1",
         "load_after": "1",
         "floor": {"code": "import torch", "seconds": [4.0, 4.0, 4.0], "median": 4.0},
-        "build": {"seconds": build_seconds, "ok": True},
+        "build": {"seconds": build_seconds, "runs": [build_seconds] * 3, "cpu": 2.5 * build_seconds, "ok": True},
         "sizes": {"pages": {"index.html": 1000, "big/index.html": largest_page}, "site_bytes": 10**6, "site_files": 9},
     }
 
@@ -338,6 +338,9 @@ def test_bench_report_judges_the_targets():
     passing = bench.report(fake_results(build_seconds=9.9, largest_page=290_000))
     assert "| cold build <= 2.5 x import floor | 9.9 s = 2.5 x 4.0 s | **pass** |" in passing
     assert "`big/index.html`: 290.0 kB | **pass** |" in passing
+    assert "median 9.9 s of 3 (9.9, 9.9, 9.9 s)" in passing
+    # 24.75 s of CPU on 2 cores: at least 12.4 s = 3.1 x the floor, whatever the build runs side by side.
+    assert "24.8 s of CPU time" in passing and "at least 12.4 s = 3.1 x the floor" in passing
     failing = bench.report(fake_results(build_seconds=30.0, largest_page=600_000))
     assert "7.5 x 4.0 s | **fail** |" in failing and "600.0 kB | **fail** |" in failing
     assert "## Vision encoder on a GPU" in passing and gpu_table.provenance(gpu_table.load_record()) in passing
