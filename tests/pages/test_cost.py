@@ -346,6 +346,16 @@ def test_bench_report_judges_the_targets():
     assert "## Vision encoder on a GPU" in passing and gpu_table.provenance(gpu_table.load_record()) in passing
 
 
+def test_bench_counts_the_cpu_of_the_processes_below_it():
+    """make bench's TreeCPU sees a grandchild's CPU time (pytest's workers and Chromium's renderers are such
+    descendants, which getrusage misses when nobody waits for them)."""
+    burn = "import time\nwhile time.process_time() < 0.6: pass\ntime.sleep(0.3)"
+    child = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {burn!r}], check=True)"
+    with bench.TreeCPU(interval=0.05) as cpu:
+        subprocess.run([sys.executable, "-c", child], check=True)
+    assert cpu.seconds >= 0.55, cpu.seconds
+
+
 def test_bench_import_floor_names_real_modules():
     import importlib.util
 
