@@ -35,9 +35,10 @@ PRESETS, case, golden_cases, reference = (
 
 HARNESS = ROOT / "handbook" / "calculator_node.mjs"
 CHUNK = 5000
+ANSWER_TIMEOUT_S = 120  # one batch takes well under a second; a hung node fails the test instead of the run
+
 # One worker for the module (make test: --dist loadgroup): node and the golden table start once.
 pytestmark = pytest.mark.xdist_group("page-calculator")
-ANSWER_TIMEOUT_S = 120  # one batch takes well under a second; a hung node fails the test instead of the run
 
 
 def test_reference_presets_are_the_pages_presets():
