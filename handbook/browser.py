@@ -1,12 +1,13 @@
 """Browser fixtures, a pytest plugin (tests/conftest.py: pytest_plugins = ["handbook.browser"]): the built
-site served on 127.0.0.1 and Debian's Chromium driven by Playwright.
+site served on 127.0.0.1 and Debian's Chromium (its headless shell) driven by Playwright.
 
 Fixtures: site_url, deploy_url (the two builds served), browser, color_scheme, recorded_page, deploy_page,
 page_visit.
 site_url and deploy_url rest on tests/conftest.py's built_site and deploy_site (missing or stale: a clear
 failure).
 
-Playwright never downloads a browser here: it launches /usr/bin/chromium (installed by `make test`).
+Playwright never downloads a browser here: it launches $CHROMIUM, by default /usr/bin/chromium-headless-shell
+(Debian's package chromium-headless-shell, installed by `make test`).
 Every request to a host other than the local server is aborted and recorded, so a test can assert
 that a page asked for nothing from outside the site.
 
@@ -36,7 +37,7 @@ from handbook.site_build import DEPLOY_URL
 
 SCREENSHOTS = ARTIFACTS / "screenshots"
 FULL_SCREENSHOTS = os.environ.get("FULL_SCREENSHOTS") == "1"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium-headless-shell")
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -104,7 +105,7 @@ def deploy_url(deploy_site):
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium (apt-get install chromium)")
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium-headless-shell)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
