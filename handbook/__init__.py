@@ -7,9 +7,10 @@
 - `excerpts`: quotes of the installed transformers source, with paths and line numbers.
 - `claims`: the ledger of the analysis' claims, their checks and their rendering.
 - `hooks`: the MkDocs build hooks, one module per concern.
-- `fences`, `site_build`, `figure_colour`, `window_layout`, `site_pages`: what the tests share;
+- `fences`, `included`, `site_build`, `figure_colour`, `window_layout`, `site_pages`: what the tests share;
   `browser`: the browser fixtures, a pytest plugin (tests/conftest.py registers it); `snippet_server`: the
-  warm parent that forks one child per snippet run for the copy test (tests/site/test_snippets.py).
+  warm parent that forks one child per snippet run for the copy test (tests/site/test_snippets.py), one per
+  pytest session.
 
 The Makefile puts the repository root on .venv's import path (a .pth file), so `import handbook` works in
 the build, the tests and the scripts alike.

@@ -11,6 +11,7 @@ code it holds for the fence is the fence's code as the sources give it now (hand
 
 import functools
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -66,25 +67,50 @@ def fence_output(page: str, fence_id: str) -> str:
     return entry["output"]
 
 
-# What the snippets import from installed packages, imported once by the warm parent (the rest is quick after these).
+# What the snippets import from installed packages, imported once by the warm parent (the rest is quick after these),
+# together with every third-party module the included snippets name (handbook/included.py).
 PRELOAD = ["torch", "transformers", "numpy", "PIL.Image", "matplotlib.pyplot", "transformers:Qwen2VLImageProcessor"]
 
+# "<pid> <socket address>" of the warm parent the pytest controller started for its workers (tests/conftest.py).
+SHARED_SERVER = "HANDBOOK_SNIPPET_SERVER"
 
-_warm = []  # the one warm parent of this test process, once started
+_warm = []  # this test process' client of the warm parent, once made
 
 
-def snippet_server(modules=PRELOAD):
-    """The warm parent of this test process (handbook/snippet_server.py), started on first use with `modules`
-    imported once: it forks a child per run, with nothing of this repository on the path
-    (tests/site/test_snippets.py checks that). One per process, shared by run_alone and the copy test: a child
-    imports itself whatever its parent did not."""
+def snippet_modules() -> list:
+    from handbook.included import third_party_modules
+
+    return sorted(set(PRELOAD) | set(third_party_modules()))
+
+
+def start_shared_snippet_server(modules=None):
+    """Start the warm parent for a whole pytest-xdist session, without waiting for its imports (the pytest
+    controller calls this before it starts its workers, which find it through SHARED_SERVER): one parent's
+    imports instead of one per worker. Returns its process; ending that process ends the parent."""
+    from handbook.snippet_server import SnippetServer
+
+    process = SnippetServer.start(snippet_modules() if modules is None else modules, ROOT)
+    os.environ[SHARED_SERVER] = f"{process.pid} {process.address}"
+    return process
+
+
+def snippet_server():
+    """This test process' client of the warm parent (handbook/snippet_server.py), which forks a child per run
+    with nothing of this repository on the path (tests/site/test_snippets.py checks that): the one the pytest
+    controller started (SHARED_SERVER), or else one started here on first use, with snippet_modules() imported
+    once. Shared by run_alone and the copy test: a child imports itself whatever its parent did not."""
     if not _warm:
         import atexit
 
         from handbook.snippet_server import SnippetServer
 
-        _warm.append(SnippetServer(sorted(set(PRELOAD) | set(modules)), ROOT))
-        atexit.register(_warm[0].close)
+        shared = os.environ.get(SHARED_SERVER)
+        if shared:
+            pid, address = shared.split(" ", 1)
+            _warm.append(SnippetServer.connect(address, int(pid)))
+        else:
+            _warm.append(SnippetServer(snippet_modules(), ROOT))
+            atexit.register(_warm[0].close)
     return _warm[0]
 
 

@@ -1,17 +1,21 @@
 """Run snippet files as a reader would, fast: one warm process that has imported the pinned packages forks
 a child per run (tests/site/test_snippets.py, the copy test).
 
-Run as a script (`python -P handbook/snippet_server.py torch transformers ...`, PYTHONPATH unset, cwd an
-empty folder), this file is the warm parent. It imports the third-party modules named on its command line,
-ONCE, and nothing of this repository (it checks: no module from the repository in sys.modules, none of its
-folders on sys.path; the offline guard of tools/offline, the sandbox every `make test` process runs in, is
-the one exception). It runs no torch operation itself. Then, for every request (one JSON line on stdin), it
-forks; the child changes to the requested folder, runs a file there as `python file.py` would (runpy.run_path,
-run_name "__main__", the file's folder first on sys.path), and reports its exit status, stdout and stderr
-through a pipe. A fork costs milliseconds where a fresh interpreter pays 5-10 s of torch and transformers
-imports. (What a page's fence prints is not run here: the build records it, handbook/ahead.py.)
+Run as a script (`python -P handbook/snippet_server.py ROOT SOCKET torch transformers ...`, PYTHONPATH unset,
+cwd an empty folder), this file is the warm parent. It imports the third-party modules named on its command
+line, ONCE, and nothing of this repository (it checks: no module from the repository in sys.modules, none of
+its folders on sys.path; the offline guard of tools/offline, the sandbox every `make test` process runs in, is
+the one exception). It runs no torch operation itself. Then it listens on the Unix socket SOCKET. Every
+connection carries one request (a JSON line) and gets one reply: a handler forked for the connection forks the
+child that runs the file, so the runs of two pytest workers go side by side, each from the same clean state.
+The child changes to the requested folder, runs a file there as `python file.py` would (runpy.run_path,
+run_name "__main__", the file's folder first on sys.path), and the handler replies with its exit status, stdout
+and stderr. A fork costs milliseconds where a fresh interpreter pays 5-10 s of torch and transformers imports.
+The parent ends when its stdin closes: when the process that started it ends. (What a page's fence prints is
+not run here: the build records it, handbook/ahead.py.)
 
-Imported (`from handbook.snippet_server import SnippetServer`), it is the client the tests use.
+Imported (`from handbook.snippet_server import SnippetServer`), it is the client the tests use: one pytest
+process starts the parent and others connect to it (handbook/page_tests.snippet_server).
 """
 
 import json
@@ -50,11 +54,36 @@ def _child_run(request: dict, out_fd: int, err_fd: int) -> int:
     return status
 
 
-def _serve(modules: list, root: str):
-    import importlib
+def _reply(request: dict) -> dict:
+    """Run one request in a child forked from this process; its exit status and what it printed."""
     import tempfile
 
-    channel = os.fdopen(os.dup(1), "w")  # replies; fd 1 itself goes to stderr, so an import's print is harmless
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            status = 1
+            try:
+                status = _child_run(request, out.fileno(), err.fileno())
+            finally:
+                os._exit(status)
+        _, wait_status = os.waitpid(pid, 0)
+        out.seek(0)
+        err.seek(0)
+        return {
+            "status": os.waitstatus_to_exitcode(wait_status),
+            "stdout": out.read().decode(errors="replace"),
+            "stderr": err.read().decode(errors="replace"),
+        }
+
+
+def _serve(modules: list, root: str, address: str):
+    import importlib
+    import selectors
+    import socket
+
+    channel = os.fdopen(os.dup(1), "w")  # the hello line; fd 1 itself goes to stderr, so an import's print is harmless
     os.dup2(2, 1)
     for name in modules:  # "package.module", or "package:Name" for `from package import Name` (lazy modules)
         module_name, _, attribute = name.partition(":")
@@ -84,65 +113,139 @@ def _serve(modules: list, root: str):
         and inside_repo(module.__file__)
     )
     on_path = [p for p in sys.path if p and inside_repo(p)]
-    channel.write(json.dumps({"ready": True, "local_modules": local, "local_path": on_path}) + "\n")
+    hello = {"ready": True, "pid": os.getpid(), "local_modules": local, "local_path": on_path}
+    # Listen only now: a client that connects is answered by a parent whose imports are done.
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(address + ".part")
+    listener.listen(16)
+    os.rename(address + ".part", address)
+    channel.write(json.dumps(hello) + "\n")
     channel.flush()
-    for line in sys.stdin:
-        request = json.loads(line)
-        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    # One handler child per connection, so that the two pytest workers' runs go side by side; the handler forks
+    # the child that runs the file (a clean fork of this process, whatever ran before) and answers. Stdin
+    # closed (the process that started this one ended) ends the parent.
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ)
+    selector.register(sys.stdin, selectors.EVENT_READ)
+    handlers = set()
+    while True:
+        for key, _ in selector.select(timeout=1.0):
+            if key.fileobj is sys.stdin:
+                if not sys.stdin.readline():
+                    os.unlink(address)
+                    return
+                continue
+            connection, _ = listener.accept()
             sys.stdout.flush()
             sys.stderr.flush()
             pid = os.fork()
             if pid == 0:
                 status = 1
                 try:
-                    status = _child_run(request, out.fileno(), err.fileno())
+                    listener.close()
+                    with connection, connection.makefile("rw") as stream:
+                        request = json.loads(stream.readline())
+                        reply = hello if request.get("hello") else _reply(request)
+                        stream.write(json.dumps(reply) + "\n")
+                    status = 0
                 finally:
                     os._exit(status)
-            _, wait_status = os.waitpid(pid, 0)
-            out.seek(0)
-            err.seek(0)
-            reply = {
-                "status": os.waitstatus_to_exitcode(wait_status),
-                "stdout": out.read().decode(errors="replace"),
-                "stderr": err.read().decode(errors="replace"),
-            }
-        channel.write(json.dumps(reply) + "\n")
-        channel.flush()
+            connection.close()
+            handlers.add(pid)
+        for pid in list(handlers):  # reap the handlers that finished
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                handlers.discard(pid)
 
 
 # ------------------------------------------------------------------------------------------ the client
 
 
+def _alive(pid: int) -> bool:
+    """Whether process `pid` still runs (a zombie, ended but not yet waited for by its parent, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+
 class SnippetServer:
-    """The warm parent, started as a clean process; run_file() sends it one request."""
+    """A client of the warm parent. `SnippetServer(modules, root)` starts one (and waits until it is ready);
+    `SnippetServer.connect(address)` talks to one that another process started (the pytest controller starts
+    one for its workers: handbook/page_tests.py). run_file() sends it one request, on a connection of its own."""
 
     def __init__(self, modules: list, root, python: str = sys.executable):
+        self.proc = self.start(modules, root, python)
+        self.address = self.proc.address
+        first = self.proc.stdout.readline()
+        if not first:
+            raise RuntimeError(f"the snippet server did not start:\n{self.log()[-3000:]}")
+        self.hello = json.loads(first)
+
+    @staticmethod
+    def start(modules: list, root, python: str = sys.executable):
+        """Start a warm parent and return its process at once (its `address` set), without waiting for it."""
         import subprocess
         import tempfile
 
-        self.folder = tempfile.mkdtemp(prefix="snippet-server-")
+        folder = tempfile.mkdtemp(prefix="snippet-server-")
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONSTARTUP")}
         env.update(MPLBACKEND="Agg", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
-        self.proc = subprocess.Popen(
-            [python, "-P", __file__, str(root), *modules],
-            cwd=self.folder,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        first = self.proc.stdout.readline()
-        if not first:
-            raise RuntimeError(f"the snippet server did not start:\n{self.proc.stderr.read()[-3000:]}")
-        self.hello = json.loads(first)
+        address = os.path.join(folder, "socket")
+        with open(os.path.join(folder, "log"), "wb") as log:
+            proc = subprocess.Popen(
+                [python, "-P", __file__, str(root), address, *modules],
+                cwd=folder,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+            )
+        proc.address = address
+        return proc
+
+    @classmethod
+    def connect(cls, address: str, pid: int, timeout: float = 300.0):
+        """A client of the warm parent `pid` listening at `address`, once it listens (it may still be importing)."""
+        import time
+
+        self = cls.__new__(cls)
+        self.proc, self.address = None, address
+        deadline = time.monotonic() + timeout
+        while not os.path.exists(address):
+            if not _alive(pid):
+                raise RuntimeError(f"the snippet server {pid} ended before it listened:\n{self.log()[-3000:]}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the snippet server {pid} did not listen within {timeout:.0f} s:\n{self.log()}")
+            time.sleep(0.05)
+        self.hello = self._ask({"hello": True})
+        return self
+
+    def log(self) -> str:
+        try:
+            with open(os.path.join(os.path.dirname(self.address), "log"), errors="replace") as log:
+                return log.read()
+        except OSError:
+            return ""
 
     def _ask(self, request: dict) -> dict:
-        self.proc.stdin.write(json.dumps(request) + "\n")
-        self.proc.stdin.flush()
-        line = self.proc.stdout.readline()
+        import socket
+
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.connect(self.address)
+            with connection.makefile("rw") as stream:
+                stream.write(json.dumps(request) + "\n")
+                stream.flush()
+                line = stream.readline()
         if not line:
-            raise RuntimeError(f"the snippet server died:\n{self.proc.stderr.read()[-3000:]}")
+            raise RuntimeError(f"the snippet server died:\n{self.log()[-3000:]}")
         return json.loads(line)
 
     def run_file(self, path, cwd) -> dict:
@@ -150,13 +253,16 @@ class SnippetServer:
         return self._ask({"path": str(path), "cwd": str(cwd), "sys_path": [os.path.dirname(str(path))]})
 
     def close(self):
+        """End the warm parent, if this client started it."""
         import shutil
 
+        if self.proc is None:
+            return
         if self.proc.poll() is None:  # it holds nothing to save: no need to wait for its interpreter to wind down
             self.proc.kill()
             self.proc.wait(timeout=30)
-        shutil.rmtree(self.folder, ignore_errors=True)
+        shutil.rmtree(os.path.dirname(self.address), ignore_errors=True)
 
 
 if __name__ == "__main__":
-    _serve(sys.argv[2:], sys.argv[1])
+    _serve(sys.argv[3:], sys.argv[1], sys.argv[2])

@@ -39,6 +39,31 @@ def pytest_markdown_docs_globals():
     return {"print": lambda *args, **kwargs: print(*args, **{**kwargs, "file": sink})}
 
 
+# --------------------------------------------------------------------------------------- the warm parent
+
+
+def pytest_configure(config):
+    """The pytest-xdist controller starts the one warm parent its workers share for snippet runs
+    (handbook/page_tests.py), before it starts them: its imports (torch, transformers, ... about 8 s of CPU) run
+    once, not once per worker, while the workers collect. Not in a worker, nor without xdist (there the first
+    run starts it), nor for --collect-only."""
+    distributed = config.getoption("dist", "no") != "no" and config.getoption("tx", None)
+    if not distributed or hasattr(config, "workerinput") or config.getoption("collectonly"):
+        return
+    import shutil
+
+    from handbook.page_tests import start_shared_snippet_server
+
+    process = start_shared_snippet_server()
+
+    def stop():
+        process.kill()
+        process.wait()
+        shutil.rmtree(os.path.dirname(process.address), ignore_errors=True)
+
+    config.add_cleanup(stop)
+
+
 # ------------------------------------------------------------------------------------------ xdist groups
 
 

@@ -12,8 +12,9 @@ pinned packages and nothing of this repository on the import path, and prints wh
   names. A table fence printed in the build exactly what the file prints: the fence's output is read from the
   build's record of what every fence printed (handbook/page_tests.fence_output: current, and recorded for the
   fence's code as it is now), not run a second time.
-- Fast: the runs are forked from one warm process per pytest worker that imported the snippets'
-  third-party modules once (handbook/snippet_server.py); it holds no module of this repository.
+- Fast: the runs are forked from one warm process that imported the snippets' third-party modules once
+  (handbook/snippet_server.py; under pytest-xdist the controller starts it and the workers share it,
+  tests/site/test_snippet_server.py); it holds no module of this repository.
 """
 
 import ast
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from handbook.fences import fences, pages
+from handbook.included import file_of, imports, include_fences, included_files, installed, local_names, tree
 from handbook.page_tests import fence_output, snippet_server
 from handbook.paths import DOCS, ROOT, SNIPPETS
 
@@ -38,17 +39,9 @@ HIDE = "# markdown-exec: hide"
 # ------------------------------------------------------------------------------------- what pages include
 
 
-def include_fences() -> list:
-    """Every fence of every page that includes a snippet file, executed or only shown."""
-    return [fence for page in pages() for fence in fences(page) if fence.includes]
-
-
-def file_of(include: str) -> Path:
-    """snippets/ path of an include: "window_padding/trace.py:code" -> snippets/window_padding/trace.py."""
-    return SNIPPETS / include.split(":")[0]
-
-
-INCLUDED = sorted({file_of(name) for fence in include_fences() for name in fence.includes})
+INCLUDED = included_files()
+INSTALLED = installed()
+LOCAL_NAMES = local_names()
 
 
 def rel(path: Path) -> str:
@@ -60,13 +53,6 @@ def fence_id(fence) -> str:
 
 
 # ------------------------------------------------------------------------------------------ static reading
-
-
-@functools.cache
-def tree(path: Path) -> ast.Module:
-    """The file's syntax tree; empty for a missing file (test_docs_structure.py fails on a missing include,
-    and so does the copy test, rather than the collection of every test here)."""
-    return ast.parse(path.read_text(), str(path)) if path.is_file() else ast.Module(body=[], type_ignores=[])
 
 
 def main_block(path: Path):
@@ -106,31 +92,11 @@ def svg_written(path: Path) -> list:
     ]
 
 
-def imports(path: Path) -> list:
-    """(top-level module name, full module name, names imported from it, relative level) of every import."""
-    found = []
-    for node in ast.walk(tree(path)):
-        if isinstance(node, ast.Import):
-            found += [(a.name.split(".")[0], a.name, [], 0) for a in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            module = node.module or ""
-            found.append((module.split(".")[0], module, [a.name for a in node.names], node.level))
-    return found
-
-
 def needs(path: Path) -> list:
     """Paths (relative to the repository root) that the docstring says the snippet needs and that exist."""
     doc = ast.get_docstring(tree(path)) or ""
     candidates = re.findall(r"(?<![\w/.-])((?:\.venv|snippets)/[\w./-]*[\w-])", doc)
     return sorted({c for c in candidates if (ROOT / c).exists()})
-
-
-INSTALLED = importlib.metadata.packages_distributions()  # import name -> distributions that provide it
-LOCAL_NAMES = (
-    {"handbook", "snippets", "tests", "scripts", "tools"}
-    | {p.stem for p in SNIPPETS.rglob("*.py")}
-    | {p.name for p in SNIPPETS.iterdir() if p.is_dir()}
-)
 
 
 @pytest.mark.parametrize("path", INCLUDED, ids=rel)
@@ -176,21 +142,9 @@ def test_an_include_fence_repeats_only_the_main_block(fence):
 # ---------------------------------------------------------------------------------------------- running
 
 
-def third_party_modules() -> list:
-    """What the snippets import from installed packages, for the warm parent to import once."""
-    wanted = set()
-    for path in INCLUDED:
-        for top, module, names, level in imports(path):
-            if level or top in sys.stdlib_module_names or top in LOCAL_NAMES or top not in INSTALLED:
-                continue
-            wanted.add(module)
-            wanted.update(f"{module}:{name}" for name in names if name != "*")
-    return sorted(wanted)
-
-
 @pytest.fixture(scope="session")
 def server():
-    return snippet_server(third_party_modules())  # handbook/page_tests.py: one warm parent per test process
+    return snippet_server()  # handbook/page_tests.py: under pytest-xdist, one warm parent for all the workers
 
 
 def test_the_warm_parent_holds_nothing_of_the_repository(server):

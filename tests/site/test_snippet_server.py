@@ -1,0 +1,116 @@
+"""The warm parent that runs snippet files (handbook/snippet_server.py): under pytest-xdist the workers share the
+one the controller started (tests/conftest.py), it runs the requests of two clients side by side, and it ends
+when the process that started it ends. (That it holds nothing of this repository is checked in
+test_snippets.py, on the parent the copy test uses.)"""
+
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from handbook import page_tests
+from handbook.page_tests import SHARED_SERVER, snippet_server, start_shared_snippet_server
+from handbook.paths import ROOT
+from handbook.snippet_server import SnippetServer
+
+# Each run writes its own flag file, then waits for the other's: they both finish only if they run at once.
+RENDEZVOUS = """
+import pathlib, sys, time
+mine, theirs = pathlib.Path(sys.argv[0]).parent / "{mine}", pathlib.Path(sys.argv[0]).parent / "{theirs}"
+mine.write_text("here")
+deadline = time.monotonic() + 60
+while not theirs.exists():
+    if time.monotonic() > deadline:
+        sys.exit("the other run never started: runs are not side by side")
+    time.sleep(0.01)
+print("met")
+"""
+
+
+@pytest.fixture
+def shared(monkeypatch):
+    """A warm parent started as the controller starts it (no modules: quick), and this process' client reset."""
+    monkeypatch.setattr(page_tests, "_warm", [])
+    monkeypatch.delenv(SHARED_SERVER, raising=False)
+    process = start_shared_snippet_server(modules=[])
+    yield process
+    process.kill()
+    process.wait()
+
+
+def test_a_worker_connects_to_the_parent_the_controller_started(shared):
+    assert os.environ[SHARED_SERVER] == f"{shared.pid} {shared.address}"
+    client = snippet_server()
+    assert client.hello["pid"] == shared.pid
+    assert client.proc is None  # a client only: it started nothing
+    assert client.hello["local_modules"] == [] and client.hello["local_path"] == []
+
+
+def test_two_clients_run_side_by_side(shared, tmp_path):
+    clients = [SnippetServer.connect(shared.address, shared.pid) for _ in range(2)]
+    replies = [None, None]
+
+    def run(i):
+        folder = tmp_path / str(i)
+        folder.mkdir()
+        script = folder / "meet.py"
+        script.write_text(RENDEZVOUS.format(mine=f"../{i}.flag", theirs=f"../{1 - i}.flag"))
+        replies[i] = clients[i].run_file(script, folder)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for reply in replies:
+        assert reply["status"] == 0 and reply["stdout"] == "met\n", reply
+
+
+def test_a_run_gets_its_own_exit_status_and_output(shared, tmp_path):
+    script = tmp_path / "fails.py"
+    script.write_text("import sys\nprint('to stdout')\nprint('to stderr', file=sys.stderr)\nsys.exit(3)\n")
+    reply = SnippetServer.connect(shared.address, shared.pid).run_file(script, tmp_path)
+    assert (reply["status"], reply["stdout"], reply["stderr"]) == (3, "to stdout\n", "to stderr\n")
+
+
+def test_the_parent_ends_with_the_process_that_started_it():
+    """The controller's end closes the parent's stdin, even when it dies without cleaning up."""
+    starter = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from handbook.snippet_server import SnippetServer\n"
+            f"p = SnippetServer.start([], {str(ROOT)!r}); p.stdout.readline(); print(p.pid, p.address)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    pid, address = starter.stdout.split()
+    from handbook.snippet_server import _alive
+
+    import time
+
+    deadline = time.monotonic() + 30
+    while _alive(int(pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(int(pid)), "the warm parent outlived the process that started it"
+    assert not os.path.exists(address)
+
+
+def test_a_client_says_when_the_parent_died_before_listening(tmp_path):
+    process = subprocess.Popen([sys.executable, "-c", "import sys; sys.stderr.write('broken import'); sys.exit(1)"])
+    process.wait()
+    with pytest.raises(RuntimeError, match="ended before it listened"):
+        SnippetServer.connect(str(tmp_path / "socket"), process.pid, timeout=30)
+
+
+def test_under_xdist_this_worker_uses_the_controllers_parent():
+    """In `make test` (pytest -n 2): the controller exported its warm parent before starting this worker."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        pytest.skip("not a pytest-xdist worker")
+    pid, _ = os.environ[SHARED_SERVER].split(" ", 1)
+    assert snippet_server().hello["pid"] == int(pid)
