@@ -5,8 +5,8 @@ reaches the notebook, so a cold build paid every fence, the notebook and the sub
 (transformers 4.52.4 on the versions page, qwen-vl-utils on resize-rules) in turn, on one core. Here:
 
 - `start(config)` runs at the end of on_config, before any page is read. The build process imports what the
-  pages' code imports (`import_statements()`: torch, transformers, matplotlib, ...), then forks one helper
-  process, the *zygote*, while it is still single-threaded. No torch op may run in the build process before
+  pages' code imports (`import_statements()`: torch, transformers, matplotlib, ...), then forks the notebook's
+  kernel (below) and one helper process, the *zygote*, while it is still single-threaded. No torch op may run in the build process before
   that fork: a child forked after torch started its OpenMP threads hangs at its own first parallel op. The zygote forks one child per
   exec fence, in the order MkDocs renders them, at most one per core at a time. Each child runs its fence
   with markdown-exec's own `_run_python` (same block id, same module name, same globals, same print) and
@@ -19,14 +19,26 @@ reaches the notebook, so a cold build paid every fence, the notebook and the sub
   precomputed output is returned as markdown-exec's run would have returned it; a precomputed error is raised
   again as the ExecutionError it was, so markdown-exec logs the same warning and `--strict` fails. Anything
   else (a fence in a session, without an id, a fence whose child died) runs in the build process as before.
-- The notebook is executed first of all: before the build process imports anything heavy, `launch_notebook`
-  starts a helper process that runs it in a real kernel with nbclient (mkdocs-jupyter's ExecutePreprocessor is
-  an nbclient NotebookClient: here with the same kernel, working directory and options) and writes the executed notebook to a file, so the kernel's own imports use the core the build's imports leave
-  idle. After the fences have started, a thread waits for it, merges its stream outputs as the notebook hook
-  does after execution, and converts it with mkdocs-jupyter's nb2html and the arguments mkdocs-jupyter will
-  pass (execute=False: it ran already); mkdocs-jupyter's call returns that result when its arguments are the
-  same. If the helper failed, the thread converts the notebook as mkdocs-jupyter would, executing it again,
-  so a failing cell fails the build with mkdocs-jupyter's own error.
+- The notebook is executed in a kernel forked from the build process, warm: `launch_notebook` (first thing, before
+  the build process imports anything heavy) starts a light helper process that runs nbclient as mkdocs-jupyter's
+  ExecutePreprocessor would (an nbclient NotebookClient: the same kernel, working directory and options), and
+  writes the executed notebook to a file. jupyter_client prepares the kernel there as always (kernel spec,
+  connection file, ports, command line, environment); its last step, starting the process, is a request to
+  the build process (`notebook_helper`'s kernel manager, one JSON line on a pipe). After preload, while still
+  single-threaded, the build process answers it (`fork_kernel`): it forks the kernel, which takes the command's
+  arguments, the environment, the working directory and the sys.path of the kernel jupyter_client would have
+  launched, puts back what the build configured in the process (mkdocs' warnings set-up, signal handlers, stdio,
+  exit handlers; not what the imports did: a fresh kernel that imports the same modules gets the same), and runs
+  ipykernel's IPKernelApp as `python -m ipykernel_launcher` does. Its cells find torch, transformers and the rest
+  imported: it does not import them a second time (about 7 s of CPU). The build process reaps it and tells the
+  helper, whose kernel manager shuts it down as its own (`ForkedKernel`). Where the kernel would not be the same
+  (another interpreter or kernel spec, another environment, MPLBACKEND unset: see `Ahead._refusal`), the build
+  answers "launch" and the helper launches a fresh one, as before; the build records which in
+  artifacts/fence-outputs/<site folder>.notebook.json (`notebook_record`). After the fences have started, a thread waits for the helper, merges its
+  stream outputs as the notebook hook does after execution, and converts it with mkdocs-jupyter's nb2html and
+  the arguments mkdocs-jupyter will pass (execute=False: it ran already); mkdocs-jupyter's call returns that
+  result when its arguments are the same. If the helper failed, the thread converts the notebook as
+  mkdocs-jupyter would, executing it again, so a failing cell fails the build with mkdocs-jupyter's own error.
 
 - Every exec fence's output passes through `run_python` (answered from a child or run here): it records, per page
   and block id, the code markdown-exec ran and what it returned (or the error it raised), and `write_record`
@@ -34,8 +46,9 @@ reaches the notebook, so a cold build paid every fence, the notebook and the sub
   the page shows from there (handbook/page_tests.fence_output) instead of running each fence again.
 
 Not in a process that already runs other threads (the rebuilds of `mkdocs serve`: forking there is unsafe)
-and not where os.fork is missing: there the build runs everything in turn, as before. `mkdocs build -v` logs
-each fence's wall and CPU time in its child.
+and not where os.fork is missing: there the build runs everything in turn, as before (mkdocs-jupyter executes
+the notebook in a fresh kernel). `mkdocs build -v` logs each fence's wall and CPU time in its child, and the
+kernel's: where it came from, its CPU time and how it ended.
 """
 
 import ast
@@ -47,6 +60,7 @@ import os
 import pickle
 import re
 import resource
+import select
 import signal
 import subprocess
 import sys
@@ -66,6 +80,10 @@ log = logging.getLogger("mkdocs.hooks.ahead")
 # What of handbook/ the build runs (the rest, browser.py, page_tests.py, snippet_server.py, site_build.py, ..., serves
 # the tests): its imports are the build's, and only they count in the import floor.
 BUILD_SIDE = {"hooks", "claims", "ahead.py", "excerpts.py", "figures.py", "fences.py", "paths.py", "snippets.py"}
+# The functions of this file that run in the notebook's helper process or in its kernel, not in the build: their
+# imports (nbclient, ipykernel) are not the build's. Preloaded here, ipykernel would make tqdm warn in the build
+# (it looks for ipykernel.zmqshell among the loaded modules) and would be in every fence's child.
+NOT_IN_THE_BUILD = {"notebook_helper", "_forked_kernel_manager", "_become_kernel"}
 
 
 def _fork() -> int:
@@ -84,7 +102,16 @@ def import_statements() -> list:
         p for p in (ROOT / "handbook").rglob("*.py") if p.relative_to(ROOT / "handbook").parts[0] in BUILD_SIDE
     ]
     for path in sorted([*SNIPPETS.rglob("*.py"), *build_side]):
-        for node in ast.walk(ast.parse(path.read_text())):
+        tree = ast.parse(path.read_text())
+        elsewhere = {
+            id(n)
+            for f in ast.walk(tree)
+            if isinstance(f, ast.FunctionDef) and f.name in NOT_IN_THE_BUILD and path == Path(__file__).resolve()
+            for n in ast.walk(f)
+        }
+        for node in ast.walk(tree):
+            if id(node) in elsewhere:
+                continue
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -230,6 +257,15 @@ class Ahead:
         self.hits = self.misses = 0
         self.notebook_helper = None  # (Popen, executed copy) once launch_notebook started it
         self.notebook_folder = None
+        self.notebook = None  # (path, path under docs/) of the notebook a helper executes
+        self.kernel_pipes = None  # (the helper's launch requests, the replies to it): fork_kernel's side
+        self.pipes_lock = threading.Lock()
+        self.import_env = None  # os.environ as the helper (and so a kernel it launches) got it
+        self.kernel = None  # what fork_kernel forked, and how it ended (the record's "kernel")
+        self.kernel_reaped = threading.Event()
+        self.kernel_watcher = None
+        self.executed_by = None  # "forked", "launched" (by the helper) or "mkdocs-jupyter": notebook_record
+        self.helper_report = None
         self.page = None  # the page MkDocs renders now (handbook/hooks/ahead.py's on_page_markdown)
         self.record = {}  # page -> what each of its fences ran and printed, in render order
 
@@ -251,6 +287,7 @@ class Ahead:
             status = 1
             try:
                 os.close(read)
+                self._close_kernel_pipes()  # the helper sees the build end, not the zygote's copy
                 os.setpgid(0, 0)  # its children with it, so that stop() ends them all
                 _zygote(jobs, self.folder, write, len(os.sched_getaffinity(0)))
                 status = 0
@@ -333,28 +370,138 @@ class Ahead:
         return notebooks[0], kwargs
 
     def launch_notebook(self, config) -> None:
-        """Start executing the notebook in a helper process (first thing in on_config: no thread is started, so
-        the build process stays safe to fork)."""
+        """Start the helper that executes the notebook (first thing in on_config: Popen starts no thread, so the
+        build process stays safe to fork). It asks fork_kernel, through a pipe, for the kernel it would launch."""
         job = self.notebook_job(config)
         if job is None or not job[1]["execute"]:
             return
         notebook, kwargs = job
+        self.notebook = (notebook, Path(os.path.relpath(notebook, config.docs_dir)).as_posix())
         self.notebook_folder = Path(tempfile.mkdtemp(prefix="handbook-notebook-"))
         executed = self.notebook_folder / Path(notebook).name
         log_file = (self.notebook_folder / "helper.log").open("wb")
+        requests, helper_requests = os.pipe()  # the helper's launch request (see notebook_helper)
+        helper_replies, replies = os.pipe()  # "launch", or the forked kernel's "pid N", then its "exit N"
+        self.import_env = dict(os.environ)
         self.notebook_helper = (
             subprocess.Popen(
-                [sys.executable, "-c", EXECUTE_NOTEBOOK, notebook, str(executed), kwargs["kernel_name"]]
-                + (["allow_errors"] if kwargs["allow_errors"] else []),
+                [sys.executable, "-c", HELPER, notebook, str(executed), kwargs["kernel_name"]]
+                + (["allow_errors"] if kwargs["allow_errors"] else [])
+                + [f"fork:{helper_requests}:{helper_replies}"],
                 stdin=subprocess.DEVNULL,
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own group, with its kernel: stop_notebook ends them together
+                pass_fds=(helper_requests, helper_replies),
+                start_new_session=True,  # its own group: stop_notebook ends it (and a kernel it launched)
             ),
             executed,
         )
         log_file.close()
+        os.close(helper_requests)
+        os.close(helper_replies)
+        self.kernel_pipes = (requests, replies)
+        atexit.register(self.stop_notebook)  # a build that fails before post_build ends them too
         log.debug("executing %s ahead in a helper process", notebook)
+
+    def _close_kernel_pipes(self) -> None:
+        with self.pipes_lock:
+            pipes, self.kernel_pipes = self.kernel_pipes, None
+        for fd in pipes or ():
+            os.close(fd)
+
+    def fork_kernel(self) -> None:
+        """Answer the helper's request for a kernel (after preload, before the zygote, single-threaded): fork the
+        kernel from this warm process, as the command, environment and working directory jupyter_client gave
+        would have started it, or tell the helper to launch it itself ("launch") where they do not allow it."""
+        if self.kernel_pipes is None:
+            return
+        requests, replies = self.kernel_pipes
+        request = _read_request(requests, timeout=60)
+        refusal = "no request from the helper" if request is None else self._refusal(request)
+        pid = None
+        if not refusal:
+            env = {**request["env"]}
+            # What the imports in this process set in os.environ, the same imports in a fresh kernel set too
+            # (torch's TORCHINDUCTOR_CACHE_DIR, say).
+            env.update({k: v for k, v in os.environ.items() if self.import_env.get(k) != v})
+            request["env"] = env
+            imports = notebook_imports(Path(self.notebook[0]).read_text("utf-8"))
+            imported = sorted(m for m in imports if m in sys.modules)  # for the record: what it need not import
+            try:
+                pid = _fork()
+            except OSError as error:
+                refusal = f"fork failed: {error}"
+        if pid == 0:
+            _kernel_child(request, requests, replies, str(self.notebook_folder / "kernel.log"))  # never returns
+        if refusal:
+            log.debug("the notebook's kernel is not forked from the build (%s): the helper launches it", refusal)
+            try:
+                os.write(replies, b"launch\n")
+            except OSError:  # the helper ended: start_notebook's thread reports it
+                pass
+            self._close_kernel_pipes()
+            return
+        os.close(requests)
+        self.kernel_pipes = (replies,)
+        self.kernel = {
+            "pid": pid,
+            # Python 3.12's os.fork counts the threads of the parent just after the fork, as here, and warns
+            # where there are more than one (numpy's OpenBLAS threads stop at the fork, and start again later).
+            "threads_after_fork": _threads(),
+            "preloaded": imported,
+            "forked_at": time.perf_counter(),
+        }
+        log.debug("forked the notebook's kernel from the build: pid %d", pid)
+
+    def _refusal(self, request: dict) -> str | None:
+        """Why the kernel the helper asks for cannot be forked from this process (None: it can)."""
+        if not request:
+            return "its kernel manager launches the kernel itself"
+        cmd, env = request["cmd"], request["env"]
+        if cmd[:3] != [sys.executable, "-m", "ipykernel_launcher"]:
+            return f"the kernel is not ipykernel in this interpreter: {cmd[:3]}"
+        expected = {**self.import_env, "JPY_PARENT_PID": str(self.notebook_helper[0].pid)}
+        expected.pop("PYTHONEXECUTABLE", None)  # jupyter_client removes it for Python kernels
+        if env != expected:
+            different = sorted(k for k in env.keys() | expected.keys() if env.get(k) != expected.get(k))
+            return f"its environment is not the one this process imported with: {different}"
+        if "matplotlib" in sys.modules and not env.get("MPLBACKEND"):
+            return "MPLBACKEND is not set: ipykernel would choose matplotlib's backend after it was imported here"
+        if any(not os.path.isabs(p) for p in env.get("PYTHONPATH", "").split(os.pathsep) if p):
+            return "PYTHONPATH has a relative entry: the kernel's sys.path depends on its working directory"
+        if threading.active_count() != 1:
+            return "this process runs threads"
+        return None
+
+    def watch_kernel(self) -> None:
+        """Reap the forked kernel when it ends (a thread, started after the zygote), and tell the helper: its
+        jupyter_client waits for that after the shutdown request."""
+        if self.kernel is None:
+            return
+
+        def watch():
+            pid, status, usage = os.wait4(self.kernel["pid"], 0)
+            code = os.waitstatus_to_exitcode(status)
+            wall = time.perf_counter() - self.kernel.pop("forked_at")
+            self.kernel.update(exit=code, cpu_s=round(usage.ru_utime + usage.ru_stime, 2), wall_s=round(wall, 2))
+            self.kernel_reaped.set()
+            log.debug(
+                "the notebook's kernel, forked from the build (pid %d), ended with %d: %.2f s CPU, %.2f s",
+                pid,
+                code,
+                self.kernel["cpu_s"],
+                self.kernel["wall_s"],
+            )
+            with self.pipes_lock:
+                if self.kernel_pipes:
+                    try:
+                        os.write(self.kernel_pipes[0], f"exit {code}\n".encode())
+                    except OSError:  # the helper ended already
+                        pass
+            self._close_kernel_pipes()
+
+        self.kernel_watcher = threading.Thread(target=watch, daemon=True)
+        self.kernel_watcher.start()
 
     def start_notebook(self, config) -> None:
         job = self.notebook_job(config)
@@ -370,13 +517,18 @@ class Ahead:
         def run():
             try:
                 if helper is None:
+                    self.executed_by = "mkdocs-jupyter"
                     early["result"] = convert_now(notebook, **kwargs)
                     return
                 process, executed = helper
                 if process.wait() != 0:  # convert as mkdocs-jupyter would: the same cell fails the same way
-                    log.debug("notebook helper failed:\n%s", (executed.parent / "helper.log").read_text()[-3000:])
+                    log.debug("notebook helper failed:\n%s", self._logs())
+                    self._end_kernel()
+                    self.executed_by = "mkdocs-jupyter"
                     early["result"] = convert_now(notebook, **kwargs)
                     return
+                self.helper_report = json.loads(executed.with_suffix(".json").read_text())
+                self.executed_by = self.helper_report["kernel"]
                 _coalesce_streams(executed)
                 early["result"] = convert_now(str(executed), **{**kwargs, "execute": False})
             except BaseException as error:  # raised again where mkdocs-jupyter asks for it
@@ -396,14 +548,56 @@ class Ahead:
         _replace(convert, "nb2html", nb2html)
         thread.start()
 
+    def _logs(self) -> str:
+        logs = [self.notebook_folder / name for name in ("helper.log", "kernel.log")]
+        return "\n".join(f"{p.name}:\n{p.read_text(errors='replace')[-3000:]}" for p in logs if p.exists())
+
+    def notebook_record(self) -> dict | None:
+        """How this build executed the notebook, for the tests (write_record): by a kernel forked from the
+        build ("forked"), by one the helper launched ("launched"), or by mkdocs-jupyter itself."""
+        executed_by = self.executed_by
+        if executed_by is None:
+            return None
+        return {
+            "notebook": self.notebook[1] if self.notebook else None,
+            "executed_by": executed_by,
+            "helper": self.helper_report,
+            "kernel": self.kernel if self.kernel_reaped.is_set() else None,
+        }
+
+    def _end_kernel(self) -> None:
+        """SIGTERM to the forked kernel's session, unless it ended (watch_kernel reaps it)."""
+        if self.kernel is not None and not self.kernel_reaped.is_set():
+            try:
+                os.killpg(self.kernel["pid"], signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
     def stop_notebook(self) -> None:
+        """End the helper and the kernel, wherever they are (the build stopped before it needed the notebook, or
+        post_build), and remove their folder."""
         if self.notebook_helper is not None:
             process, _ = self.notebook_helper
-            if process.poll() is None:  # the build stopped before it needed the notebook
+            if process.poll() is None:
                 try:
                     os.killpg(process.pid, signal.SIGTERM)
                 except ProcessLookupError:
                     pass
+        if self.kernel is not None and not self.kernel_reaped.is_set():
+            self._end_kernel()  # its own session, with what it started
+            if self.kernel_watcher is None:  # forked, but the build stopped before it watched it
+                os.waitpid(self.kernel["pid"], 0)
+                self.kernel_reaped.set()
+            elif not self.kernel_reaped.wait(10):
+                os.killpg(self.kernel["pid"], signal.SIGKILL)
+                self.kernel_reaped.wait()
+        self._close_kernel_pipes()  # a helper that waits for the build's answer reads the end of the pipe
+        if self.notebook_helper is not None:
+            process, _ = self.notebook_helper
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         if self.notebook_folder:
             import shutil
@@ -411,20 +605,295 @@ class Ahead:
             shutil.rmtree(self.notebook_folder, ignore_errors=True)
 
 
-# The helper process: execute the notebook with nbclient (what mkdocs-jupyter's ExecutePreprocessor runs, with the
-# options it sets: kernel, allow_errors, store_widget_state, the notebook's folder as working directory) and write
-# the executed notebook. argv: notebook, executed copy, kernel name, ["allow_errors"].
-EXECUTE_NOTEBOOK = """
-import os, sys
-import nbformat
-from nbclient import NotebookClient
+def _threads() -> int:
+    """This process' threads, as Python 3.12's os.fork counts them (Python's own count where there is no /proc)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
 
-source, target, kernel_name = sys.argv[1:4]
-nb = nbformat.read(source, as_version=4)
-NotebookClient(nb, kernel_name=kernel_name, allow_errors="allow_errors" in sys.argv[4:], store_widget_state=True,
-               resources={"metadata": {"path": os.path.dirname(source)}}).execute()
-nbformat.write(nb, target)
-"""
+
+def notebook_imports(source: str) -> set:
+    """The top-level modules a notebook's code cells import."""
+    modules = set()
+    for cell in json.loads(source)["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        try:
+            tree = ast.parse("".join(cell["source"]))
+        except SyntaxError:  # a magic, say
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                modules.update(a.name.split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules.add(node.module.split(".")[0])
+    return modules
+
+
+def _read_request(fd: int, timeout: float) -> dict | None:
+    """The helper's launch request, one JSON line, or None (it ended, or sent nothing in `timeout` seconds)."""
+    data, deadline = b"", time.monotonic() + timeout  # an empty line: {}
+    while not data.endswith(b"\n"):
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            return None
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            return None
+        data += chunk
+    try:
+        return json.loads(data) if data.strip() else {}
+    except ValueError:
+        return None
+
+
+# -- the kernel, forked from the build -------------------------------------------------------------------
+
+
+def _kernel_child(request: dict, requests: int, replies: int, log_path: str) -> None:
+    """In the child fork_kernel forked: become the kernel jupyter_client would have launched with `request`
+    (command, environment, working directory, the helper's sys.path), and exit when it is shut down."""
+    atexit._clear()  # the build's exit handlers (stop_notebook, say) are not the kernel's
+    status = 1
+    try:
+        os.setsid()  # as jupyter_client's launcher starts a kernel: its own session, interrupted as a group
+        os.close(requests)
+        # stdin: a pipe whose other end is closed, as the launcher leaves it; stdout and stderr, which the launcher
+        # leaves to the helper's (its log), to a log next to it
+        read, write = os.pipe()
+        os.dup2(read, 0)
+        os.close(read)
+        os.close(write)
+        out = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.dup2(out, 1)
+        os.dup2(out, 2)
+        os.close(out)
+        os.write(replies, f"pid {os.getpid()}\n".encode())  # after setsid: the helper signals the group
+        os.close(replies)
+        _become_kernel(request)
+        status = 0
+    except SystemExit as exit:
+        status = 0 if exit.code is None else exit.code if isinstance(exit.code, int) else 1
+    except BaseException:
+        import traceback
+
+        traceback.print_exc(file=sys.__stderr__)
+    finally:
+        try:
+            atexit._run_exitfuncs()  # the kernel's own (ipykernel's, IPython's): the build's were cleared
+            sys.__stdout__.flush()
+            sys.__stderr__.flush()
+        finally:
+            os._exit(status)
+
+
+def _become_kernel(request: dict) -> None:
+    """Undo what the build configured in this process (not what its imports did: a fresh kernel that imports
+    the same modules gets the same), then run ipykernel as `python -m ipykernel_launcher <args>` would."""
+    import asyncio
+    import importlib.util
+    import warnings
+
+    for number in signal.valid_signals():
+        try:
+            handler = signal.getsignal(number)
+        except (OSError, ValueError):
+            continue
+        if callable(handler) and handler is not signal.default_int_handler:
+            signal.signal(number, signal.SIG_DFL)
+    signal.set_wakeup_fd(-1)
+    asyncio.set_event_loop_policy(None)  # no event loop of the build's
+    # mkdocs' warnings set-up (mkdocs.__main__._enable_warnings): DeprecationWarnings shown once per module and
+    # logged through mkdocs' logger. A fresh interpreter ignores them outside __main__ and prints to stderr.
+    main = sys.modules.get("mkdocs.__main__")
+    if main is not None and warnings.showwarning is getattr(main, "_showwarning", None):
+        warnings.showwarning = warnings._showwarning_orig
+        if ("module", None, DeprecationWarning, None, 0) in warnings.filters:
+            warnings.filters.remove(("module", None, DeprecationWarning, None, 0))
+        warnings._filters_mutated()
+    os.environ.clear()
+    os.environ.update(request["env"])
+    # The launcher's JPY_PARENT_PID is the helper's pid: ipykernel's poller ends the kernel when its parent is no
+    # longer that process. This kernel's parent is the build: it ends with it (the helper ends when it sees that).
+    os.environ["JPY_PARENT_PID"] = str(os.getppid())
+    os.chdir(request["cwd"])
+    # ipykernel_launcher's sys.path: the interpreter's without its first entry (the working directory under
+    # `-m`), as the helper, a fresh interpreter of this environment, reported it; IPython adds '' itself.
+    sys.path[:] = request["path"]
+    launcher = importlib.util.find_spec("ipykernel_launcher").origin
+    sys.argv = [launcher, *request["cmd"][3:]]
+    sys.orig_argv = list(request["cmd"])
+    sys.stdout, sys.stderr, sys.stdin = sys.__stdout__, sys.__stderr__, sys.__stdin__
+    build_streams = {sys.__stdout__: "stdout", sys.__stderr__: "stderr"}
+    # Most of what the build imported is only read here: keep the collector from touching (copying) it.
+    gc.freeze()
+
+    from ipykernel.kernelapp import IPKernelApp
+
+    app = IPKernelApp.instance()  # what ipykernel_launcher runs: IPKernelApp.launch_instance()
+    app.initialize()
+    _log_to_kernel_streams(build_streams)
+    app.start()
+
+
+def _log_to_kernel_streams(build_streams: dict) -> None:
+    """A logging handler that an import in the build made (transformers', say) writes to the build's stdout or
+    stderr; made by the same import in a fresh kernel, it writes to the kernel's streams (a cell's output)."""
+    import logging
+
+    handlers = [logging.getLogger()] + [
+        logger for logger in logging.Logger.manager.loggerDict.values() if isinstance(logger, logging.Logger)
+    ]
+    for handler in [h for logger in handlers for h in logger.handlers]:
+        name = build_streams.get(getattr(handler, "stream", None))
+        if name is None or not isinstance(handler, logging.StreamHandler):
+            continue
+        old, new = handler.stream, getattr(sys, name)
+        handler.stream = new
+        flush = vars(handler).get("flush")  # transformers binds its handler's flush to the stream's
+        if getattr(flush, "__self__", None) is old:
+            handler.flush = new.flush
+
+
+# -- the helper process ----------------------------------------------------------------------------------
+
+# The helper process: a fresh interpreter that runs notebook_helper (its sys.path first, as it started).
+HELPER = f"import sys; path = sys.path[:]; sys.path.insert(0, {str(ROOT)!r}); import handbook.ahead as a; a.notebook_helper(path)"
+
+
+def notebook_helper(path: list) -> None:
+    """In the helper process: execute the notebook with nbclient (what mkdocs-jupyter's ExecutePreprocessor runs,
+    with the options it sets: kernel, allow_errors, store_widget_state, the notebook's folder as working
+    directory), write the executed notebook, and next to it (.json) how its kernel started. argv: notebook,
+    executed copy, kernel name, ["allow_errors"], fork:<request fd>:<reply fd>.
+
+    jupyter_client prepares the kernel as always (kernel spec, connection file, ports, command, environment); the
+    last step, starting the process, asks the build process instead (fork_kernel), which forks it or answers
+    "launch"."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    source, target, kernel_name = sys.argv[1:4]
+    options = sys.argv[4:]
+    fork = [o for o in options if o.startswith("fork:")]
+    report = {"kernel": "launched"}
+    extra = {}
+    if fork:
+        _, requests, replies = fork[0].split(":")
+        # the kernel's sys.path before IPython adds '': this interpreter's, less the entry that `-c` (here) or
+        # `-m` (in a launched kernel, where ipykernel_launcher removes it) puts first
+        fresh_path = path[1:] if path[:1] == [""] else path
+        extra["kernel_manager_class"] = _forked_kernel_manager(int(requests), int(replies), fresh_path, report)
+    nb = nbformat.read(source, as_version=4)
+    NotebookClient(
+        nb,
+        kernel_name=kernel_name,
+        allow_errors="allow_errors" in options,
+        store_widget_state=True,
+        resources={"metadata": {"path": os.path.dirname(source)}},
+        **extra,
+    ).execute()
+    nbformat.write(nb, target)
+    Path(target).with_suffix(".json").write_text(json.dumps(report))
+
+
+def _forked_kernel_manager(requests: int, replies: int, path: list, report: dict):
+    """jupyter_client's AsyncKernelManager, but for the last step of starting the kernel (the launch of
+    `kernel_cmd` with the env and cwd prepared for it, jupyter_client's launcher): the build forks it."""
+    from jupyter_client import AsyncKernelManager
+    from jupyter_client.provisioning import LocalProvisioner
+
+    class ForkedKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            if not isinstance(self.provisioner, LocalProvisioner) or set(kw) - {"env", "cwd", "extra_arguments"}:
+                os.write(requests, b"\n")  # nothing to ask: the build answers "launch" to an empty request
+                os.close(requests)
+                os.close(replies)
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
+            # What jupyter_client's launcher adds (launcher.launch_kernel, on POSIX): the pid of the kernel's parent,
+            # whose end ends the kernel (ipykernel's poller). The forked kernel puts its own parent's, the build's.
+            env = {**kw["env"], "JPY_PARENT_PID": str(os.getpid())}
+            cmd = [os.path.expanduser(s) for s in kernel_cmd]
+            cwd = kw.get("cwd") or os.getcwd()
+            request = {"cmd": cmd, "env": env, "cwd": cwd, "path": path}
+            os.write(requests, json.dumps(request).encode() + b"\n")
+            os.close(requests)
+            reply = _read_line(replies)
+            if reply == "launch":
+                os.close(replies)
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
+            if not reply.startswith("pid "):
+                raise RuntimeError("the build process ended before it forked the kernel")
+            process = ForkedKernel(int(reply.split()[1]), replies)
+            provisioner = self.provisioner
+            provisioner.process, provisioner.pid, provisioner.cwd = process, process.pid, cwd
+            try:
+                provisioner.pgid = os.getpgid(process.pid)
+            except OSError:
+                provisioner.pgid = None
+            report.update(kernel="forked", kernel_pid=process.pid)
+            self._reconcile_connection_info(provisioner.connection_info)
+
+    return ForkedKernelManager
+
+
+def _read_line(fd: int) -> str:
+    """One line from a pipe, read a byte at a time (what follows it is ForkedKernel's), '' at its end."""
+    line = b""
+    while not line.endswith(b"\n"):
+        byte = os.read(fd, 1)
+        if not byte:
+            break
+        line += byte
+    return line.decode().strip()
+
+
+class ForkedKernel:
+    """What jupyter_client's LocalProvisioner uses of the Popen of its kernel, for the kernel the build forked:
+    the build reaps it and writes "exit <code>" (Popen's returncode) to `replies` when it ended."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int, replies: int):
+        self.pid, self.replies, self.returncode = pid, replies, None
+        os.set_blocking(replies, False)
+        self.buffer = b""
+
+    def poll(self) -> int | None:
+        while self.returncode is None:
+            try:
+                chunk = os.read(self.replies, 4096)
+            except BlockingIOError:
+                return None
+            if chunk:
+                self.buffer += chunk
+                exits = re.findall(rb"^exit (-?\d+)$", self.buffer, re.MULTILINE)
+                if exits:
+                    self.returncode = int(exits[0])
+            else:
+                self.returncode = 1  # the build ended without saying: the kernel, reparented, ends too
+            if self.returncode is not None:
+                os.close(self.replies)
+        return self.returncode
+
+    def wait(self, timeout=None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired([str(self.pid)], timeout)
+            time.sleep(0.02)
+        return self.returncode
+
+    def send_signal(self, number: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, number)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
 
 
 def _coalesce_streams(path: Path) -> None:
@@ -493,6 +962,7 @@ def start(config) -> None:
     old_record = record_path(config.site_dir)
     if old_record:  # a build that records nothing (see below) leaves no record of an earlier one behind
         old_record.unlink(missing_ok=True)
+        notebook_record_path(config.site_dir).unlink(missing_ok=True)
     if not hasattr(os, "fork") or threading.active_count() != 1:
         return
     from markdown_exec._internal.formatters import python
@@ -503,11 +973,13 @@ def start(config) -> None:
     # three concurrent cost-vit-flops runs, 20.8 s CPU each with spinning threads, 13.3 s passive). Read when
     # torch is first imported, below; inherited by the kernel and the fences' subprocesses. No output changes.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    # The notebook's kernel imports torch and transformers while the build process imports them too: on the
-    # core that the single-threaded imports below leave idle.
+    # The helper imports nbclient and prepares the kernel while this process imports what the pages need; the
+    # kernel is then forked from here, warm: it does not import torch and transformers a second time.
     state.launch_notebook(config)
     preload()
+    state.fork_kernel()
     state.start_fences(config)
+    state.watch_kernel()  # the first thread of this process: after the last fork
     if state.index:
         _replace(python, "_run_python", run_python)
     state.start_notebook(config)
@@ -524,6 +996,13 @@ def record_path(site_dir) -> Path | None:
     return FENCE_OUTPUTS / f"{site.name}.json" if ROOT.resolve() in site.parents else None
 
 
+def notebook_record_path(site_dir) -> Path | None:
+    """Where the build into `site_dir` records how it executed the notebook (Ahead.notebook_record):
+    artifacts/fence-outputs/<name of the site folder>.notebook.json, next to its record of the fences."""
+    path = record_path(site_dir)
+    return path.with_suffix(".notebook.json") if path else None
+
+
 def reading(page) -> None:
     """MkDocs is about to render `page` (on_page_markdown): its fences are recorded under its src path."""
     state.page = page.file.src_uri
@@ -534,11 +1013,19 @@ def write_record(config) -> None:
     two builds of the same sources write the same bytes). Only for a build that ran every fence through
     run_python (start() replaced markdown-exec's); written next to the site, never into it."""
     path = record_path(config.site_dir)
-    if path is None or not state.index:
+    if path is None:
         return
+    notebook = state.notebook_record()
+    if notebook is not None:
+        _write_json(notebook_record_path(config.site_dir), notebook)
+    if state.index:
+        _write_json(path, state.record)
+
+
+def _write_json(path: Path, data) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".part")
-    partial.write_text(json.dumps(state.record, sort_keys=True, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    partial.write_text(json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     partial.replace(path)
 
 
