@@ -9,8 +9,13 @@
 - A run without a loopback-only network namespace says so at the end, in red.
 - `--dist loadgroup` keeps each `xdist_group` on one worker again under pytest 9.2 (see
   pytest_collection_modifyitems below; tests/site/test_xdist_groups.py checks it).
+- Under pytest-xdist the controller starts the one warm parent that runs snippet files for all the workers
+  (tests/site/test_snippet_server.py checks that a worker uses it).
+- The cyclic collector leaves alone what collection imported, and at the end everything
+  (tests/site/test_session_setup.py checks the first).
 """
 
+import gc
 import io
 import os
 
@@ -62,6 +67,23 @@ def pytest_configure(config):
         shutil.rmtree(os.path.dirname(process.address), ignore_errors=True)
 
     config.add_cleanup(stop)
+
+
+# ------------------------------------------------------------------------------------- the cyclic collector
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session):
+    """What collection imported (torch, transformers, ...) lives as long as the process: the cyclic collector need
+    not walk it again in every full collection of the session."""
+    gc.freeze()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """The tests are done: what they made is freed with the process, not walked by the interpreter's last
+    collections (about 1.7 s per process that imported torch and transformers)."""
+    gc.freeze()
 
 
 # ------------------------------------------------------------------------------------------ xdist groups

@@ -18,3 +18,10 @@ def on_page_markdown(markdown, page, **kwargs):
 def on_post_build(config):
     ahead.write_record(config)  # artifacts/fence-outputs/<site>.json: what each fence printed, for the tests
     ahead.finish()
+
+
+def on_shutdown():
+    # The build is written: what it made is freed with the process, not walked by the collector's last passes.
+    import gc
+
+    gc.freeze()
