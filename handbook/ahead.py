@@ -13,6 +13,10 @@ reaches the notebook, so a cold build paid every fence, the notebook and the sub
   leaves the output, or the ExecutionError it raised, in a file.
 - Every child starts from the same state, the build process' after imports, whichever fences ran before it
   and wherever: the output does not depend on scheduling, so two builds give the same bytes.
+- Except the *cold* fences, whose code imports only the standard library (`cold_fence`: the resize-rules page's
+  qwen-vl-utils check, which runs its own fresh interpreter, and two tables read from JSON): a second zygote,
+  forked before the imports, runs them one at a time on the core the build's single-threaded imports leave
+  idle. Which fences are cold depends on their code only, so each starts from the same state in every build.
 - markdown-exec's `_run_python` is replaced by a lookup keyed by the code it is asked to run (the fence's code
   after pymdownx.snippets expanded it, read by running the build's own Markdown extensions over each page
   with markdown-exec's formatter replaced by one that records) together with the block id and options. A
@@ -175,6 +179,24 @@ def planned_fences(config) -> list:
     return found
 
 
+def cold_fence(code: str) -> bool:
+    """Whether the fence's code imports only the standard library (ahead of preload, it imports nothing heavy)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:  # a warm child runs it, and reports the error as markdown-exec does
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            tops = [a.name.split(".")[0] for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            tops = [node.module.split(".")[0]]
+        else:
+            continue
+        if any(top not in sys.stdlib_module_names for top in tops):
+            return False
+    return True
+
+
 def key(code: str, session, id, extra) -> tuple:  # noqa: A002
     return code, session or "", id or "", tuple(sorted(extra.items()))
 
@@ -214,7 +236,7 @@ def _run_child(job: tuple, target: Path) -> None:
 
 
 def _zygote(jobs: list, folder: Path, notify: int, workers: int) -> None:
-    """Fork one child per job, `workers` at a time, in order; write each finished job's index to `notify`."""
+    """Fork one child per (index, job), `workers` at a time, in order; write each finished job's index to `notify`."""
     running = {}
 
     def reap():
@@ -224,7 +246,7 @@ def _zygote(jobs: list, folder: Path, notify: int, workers: int) -> None:
     # Children only read most of what the build process imported: keep the collector from touching (and so
     # copying) those pages in every child.
     gc.freeze()
-    for index, job in enumerate(jobs):
+    for index, job in jobs:
         while len(running) >= workers:
             reap()
         pid = _fork()
@@ -253,7 +275,9 @@ class Ahead:
         self.finished = False
         self.arrived = threading.Condition()
         self.folder = None
-        self.zygote = None
+        self.jobs = []  # (code, options) of every fence run ahead, numbered as in index
+        self.zygotes = []  # the cold one (before preload) and the warm one
+        self.notify = None  # (read, write): the zygotes write each finished job's index to it
         self.hits = self.misses = 0
         self.notebook_helper = None  # (Popen, executed copy) once launch_notebook started it
         self.notebook_folder = None
@@ -270,18 +294,30 @@ class Ahead:
         self.record = {}  # page -> what each of its fences ran and printed, in render order
 
     # fences
-    def start_fences(self, config) -> None:
-        jobs = []
+    def plan_fences(self, config) -> None:
+        """Every fence to run ahead, numbered in the order MkDocs renders them."""
         for _page, code, options in planned_fences(config):
             if precomputable(code, options):
                 k = key(code, options.get("session"), options.get("id"), options.get("extra", {}))
                 if k not in self.index:
-                    self.index[k] = len(jobs)
-                    jobs.append((code, options))
+                    self.index[k] = len(self.jobs)
+                    self.jobs.append((code, options))
+        if self.jobs:
+            self.folder = Path(tempfile.mkdtemp(prefix="handbook-ahead-"))
+            self.notify = os.pipe()
+            atexit.register(self.stop)
+
+    def start_zygote(self, cold: bool) -> None:
+        """Fork a zygote for the cold fences (their code imports only the standard library: `cold_fence`) or for
+        the others. The cold zygote is forked before preload, so that its fences (qwen-vl-utils imported in a
+        fresh interpreter, on resize-rules) use the core the build's single-threaded imports leave idle, one at a
+        time; the warm one after, two at a time. Whether a fence is cold depends on its code only, so it starts
+        from the same state in every build."""
+        jobs = [(i, job) for i, job in enumerate(self.jobs) if cold_fence(job[0]) == cold]
         if not jobs:
             return
-        self.folder = Path(tempfile.mkdtemp(prefix="handbook-ahead-"))
-        read, write = os.pipe()
+        read, write = self.notify
+        workers = 1 if cold else len(os.sched_getaffinity(0))
         pid = _fork()
         if pid == 0:
             status = 1
@@ -289,19 +325,24 @@ class Ahead:
                 os.close(read)
                 self._close_kernel_pipes()  # the helper sees the build end, not the zygote's copy
                 os.setpgid(0, 0)  # its children with it, so that stop() ends them all
-                _zygote(jobs, self.folder, write, len(os.sched_getaffinity(0)))
+                _zygote(jobs, self.folder, write, workers)
                 status = 0
             finally:
                 os._exit(status)
-        os.close(write)
-        self.zygote = pid
+        self.zygotes.append(pid)
         try:
             os.setpgid(pid, pid)  # as the zygote does, so that stop() finds the group whichever runs first
         except OSError:
             pass
+        log.debug("running %d %s fences ahead in %s", len(jobs), "cold" if cold else "warm", self.folder)
+
+    def listen(self) -> None:
+        """Collect the zygotes' finished jobs in a thread (after the last fork: the build's first thread)."""
+        if not self.notify:
+            return
+        read, write = self.notify
+        os.close(write)  # the zygotes hold the only write ends left: the pipe ends when both have ended
         threading.Thread(target=self._listen, args=(read,), daemon=True).start()
-        atexit.register(self.stop)
-        log.debug("running %d fences ahead in %s", len(jobs), self.folder)
 
     def _listen(self, read: int) -> None:
         with os.fdopen(read, "rb") as pipe:
@@ -309,7 +350,8 @@ class Ahead:
                 with self.arrived:
                     self.done.add(int(line))
                     self.arrived.notify_all()
-        os.waitpid(self.zygote, 0)
+        for zygote in self.zygotes:
+            os.waitpid(zygote, 0)
         with self.arrived:
             self.finished = True
             self.arrived.notify_all()
@@ -325,9 +367,9 @@ class Ahead:
         return pickle.loads(path.read_bytes()) if path.exists() else None
 
     def stop(self) -> None:
-        if self.zygote and not self.finished:
+        for zygote in self.zygotes if not self.finished else ():
             try:
-                os.killpg(self.zygote, signal.SIGTERM)
+                os.killpg(zygote, signal.SIGTERM)
             except ProcessLookupError:
                 pass
         if self.folder:
@@ -976,14 +1018,17 @@ def start(config) -> None:
     # The helper imports nbclient and prepares the kernel while this process imports what the pages need; the
     # kernel is then forked from here, warm: it does not import torch and transformers a second time.
     state.launch_notebook(config)
+    state.plan_fences(config)
+    state.start_zygote(cold=True)
     preload()
     # What preload imported lives as long as the process: the cyclic collector need not walk it again, in this
     # process and in the kernel and the zygote forked from it. Above all at exit: the interpreter's last
     # collections over torch's and transformers' objects took about 1.7 s of a build's single-threaded end.
     gc.freeze()
     state.fork_kernel()
-    state.start_fences(config)
-    state.watch_kernel()  # the first thread of this process: after the last fork
+    state.start_zygote(cold=False)
+    state.listen()
+    state.watch_kernel()  # after the last fork: no thread may run in this process before
     if state.index:
         _replace(python, "_run_python", run_python)
     state.start_notebook(config)
