@@ -54,20 +54,26 @@ def _child_run(request: dict, out_fd: int, err_fd: int) -> int:
     return status
 
 
+def _fork_child(run) -> int:
+    """Fork; the child runs `run()`, whose result is its exit status (1 if it raises), and exits. The child's pid."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        status = 1
+        try:
+            status = run()
+        finally:
+            os._exit(status)
+    return pid
+
+
 def _reply(request: dict) -> dict:
     """Run one request in a child forked from this process; its exit status and what it printed."""
     import tempfile
 
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:
-            status = 1
-            try:
-                status = _child_run(request, out.fileno(), err.fileno())
-            finally:
-                os._exit(status)
+        pid = _fork_child(lambda: _child_run(request, out.fileno(), err.fileno()))
         _, wait_status = os.waitpid(pid, 0)
         out.seek(0)
         err.seek(0)
@@ -136,20 +142,15 @@ def _serve(modules: list, root: str, address: str):
                     return
                 continue
             connection, _ = listener.accept()
-            sys.stdout.flush()
-            sys.stderr.flush()
-            pid = os.fork()
-            if pid == 0:
-                status = 1
-                try:
-                    listener.close()
-                    with connection, connection.makefile("rw") as stream:
-                        request = json.loads(stream.readline())
-                        reply = hello if request.get("hello") else _reply(request)
-                        stream.write(json.dumps(reply) + "\n")
-                    status = 0
-                finally:
-                    os._exit(status)
+
+            def handle(connection=connection):
+                listener.close()
+                with connection, connection.makefile("rw") as stream:
+                    request = json.loads(stream.readline())
+                    stream.write(json.dumps(hello if request.get("hello") else _reply(request)) + "\n")
+                return 0
+
+            pid = _fork_child(handle)
             connection.close()
             handlers.add(pid)
         for pid in list(handlers):  # reap the handlers that finished
