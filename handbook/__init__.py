@@ -7,6 +7,8 @@
 - `excerpts`: quotes of the installed transformers source, with paths and line numbers.
 - `claims`: the ledger of the analysis' claims, their checks and their rendering.
 - `hooks`: the MkDocs build hooks, one module per concern.
+- `ahead`: runs the build's exec fences ahead of time, in processes forked from the build (hooks/ahead.py starts
+  it); `notebook_kernel`: the notebook's helper process and its kernel, forked from the build, that `ahead` drives.
 - `fences`, `included`, `site_build`, `figure_colour`, `window_layout`, `site_pages`: what the tests share;
   `browser`: the browser fixtures, a pytest plugin (tests/conftest.py registers it); `snippet_server`: the
   warm parent that forks one child per snippet run for the copy test (tests/site/test_snippets.py), one per

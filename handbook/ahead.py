@@ -6,7 +6,7 @@ reaches the notebook, so a cold build paid every fence, the notebook and the sub
 
 - `start(config)` runs at the end of on_config, before any page is read. The build process imports what the
   pages' code imports (`import_statements()`: torch, transformers, matplotlib, ...), then forks the notebook's
-  kernel (below) and one helper process, the *zygote*, while it is still single-threaded. No torch op may run in the build process before
+  kernel (handbook/notebook_kernel.py) and one helper process, the *zygote*, while it is still single-threaded. No torch op may run in the build process before
   that fork: a child forked after torch started its OpenMP threads hangs at its own first parallel op. The zygote forks one child per
   exec fence, in the order MkDocs renders them, at most one per core at a time. Each child runs its fence
   with markdown-exec's own `_run_python` (same block id, same module name, same globals, same print) and
@@ -23,26 +23,10 @@ reaches the notebook, so a cold build paid every fence, the notebook and the sub
   precomputed output is returned as markdown-exec's run would have returned it; a precomputed error is raised
   again as the ExecutionError it was, so markdown-exec logs the same warning and `--strict` fails. Anything
   else (a fence in a session, without an id, a fence whose child died) runs in the build process as before.
-- The notebook is executed in a kernel forked from the build process, warm: `launch_notebook` (first thing, before
-  the build process imports anything heavy) starts a light helper process that runs nbclient as mkdocs-jupyter's
-  ExecutePreprocessor would (an nbclient NotebookClient: the same kernel, working directory and options), and
-  writes the executed notebook to a file. jupyter_client prepares the kernel there as always (kernel spec,
-  connection file, ports, command line, environment); its last step, starting the process, is a request to
-  the build process (`notebook_helper`'s kernel manager, one JSON line on a pipe). After preload, while still
-  single-threaded, the build process answers it (`fork_kernel`): it forks the kernel, which takes the command's
-  arguments, the environment, the working directory and the sys.path of the kernel jupyter_client would have
-  launched, puts back what the build configured in the process (mkdocs' warnings set-up, signal handlers, stdio,
-  exit handlers; not what the imports did: a fresh kernel that imports the same modules gets the same), and runs
-  ipykernel's IPKernelApp as `python -m ipykernel_launcher` does. Its cells find torch, transformers and the rest
-  imported: it does not import them a second time (about 7 s of CPU). The build process reaps it and tells the
-  helper, whose kernel manager shuts it down as its own (`ForkedKernel`). Where the kernel would not be the same
-  (another interpreter or kernel spec, another environment, MPLBACKEND unset: see `Ahead._refusal`), the build
-  answers "launch" and the helper launches a fresh one, as before; the build records which in
-  artifacts/fence-outputs/<site folder>.notebook.json (`notebook_record`). After the fences have started, a thread waits for the helper, merges its
-  stream outputs as the notebook hook does after execution, and converts it with mkdocs-jupyter's nb2html and
-  the arguments mkdocs-jupyter will pass (execute=False: it ran already); mkdocs-jupyter's call returns that
-  result when its arguments are the same. If the helper failed, the thread converts the notebook as
-  mkdocs-jupyter would, executing it again, so a failing cell fails the build with mkdocs-jupyter's own error.
+- The notebook is executed in a kernel forked from the build process, warm, by a helper process that runs
+  nbclient: handbook/notebook_kernel.py says how (the helper, its request for the kernel, the fork, and where the
+  build answers "launch" instead). Here, `Ahead`'s methods under `# notebook` start the helper, answer it, reap
+  the kernel and hand mkdocs-jupyter the converted notebook.
 
 - Every exec fence's output passes through `run_python` (answered from a child or run here): it records, per page
   and block id, the code markdown-exec ran and what it returned (or the error it raised), and `write_record`
@@ -64,7 +48,6 @@ import os
 import pickle
 import re
 import resource
-import select
 import signal
 import subprocess
 import sys
@@ -74,6 +57,7 @@ import time
 from pathlib import Path, PurePath
 from types import ModuleType
 
+from handbook.notebook_kernel import HELPER, _kernel_child, _read_request, _threads, notebook_imports
 from handbook.paths import ARTIFACTS, ROOT, SNIPPETS
 
 log = logging.getLogger("mkdocs.hooks.ahead")
@@ -83,11 +67,23 @@ log = logging.getLogger("mkdocs.hooks.ahead")
 
 # What of handbook/ the build runs (the rest, browser.py, page_tests.py, snippet_server.py, site_build.py, ..., serves
 # the tests): its imports are the build's, and only they count in the import floor.
-BUILD_SIDE = {"hooks", "claims", "ahead.py", "excerpts.py", "figures.py", "fences.py", "paths.py", "snippets.py"}
-# The functions of this file that run in the notebook's helper process or in its kernel, not in the build: their
-# imports (nbclient, ipykernel) are not the build's. Preloaded here, ipykernel would make tqdm warn in the build
-# (it looks for ipykernel.zmqshell among the loaded modules) and would be in every fence's child.
+BUILD_SIDE = {
+    "hooks",
+    "claims",
+    "ahead.py",
+    "notebook_kernel.py",
+    "excerpts.py",
+    "figures.py",
+    "fences.py",
+    "paths.py",
+    "snippets.py",
+}
+# The functions of handbook/notebook_kernel.py that run in the notebook's helper process or in its kernel, not in
+# the build: their imports (nbclient, jupyter_client, ipykernel) are not the build's. Preloaded here, ipykernel
+# would make tqdm warn in the build (it looks for ipykernel.zmqshell among the loaded modules) and would be in
+# every fence's child.
 NOT_IN_THE_BUILD = {"notebook_helper", "_forked_kernel_manager", "_become_kernel"}
+NOTEBOOK_KERNEL = Path(__file__).resolve().with_name("notebook_kernel.py")
 
 
 def _fork() -> int:
@@ -110,7 +106,7 @@ def import_statements() -> list:
         elsewhere = {
             id(n)
             for f in ast.walk(tree)
-            if isinstance(f, ast.FunctionDef) and f.name in NOT_IN_THE_BUILD and path == Path(__file__).resolve()
+            if isinstance(f, ast.FunctionDef) and f.name in NOT_IN_THE_BUILD and path == NOTEBOOK_KERNEL
             for n in ast.walk(f)
         }
         for node in ast.walk(tree):
@@ -645,297 +641,6 @@ class Ahead:
             import shutil
 
             shutil.rmtree(self.notebook_folder, ignore_errors=True)
-
-
-def _threads() -> int:
-    """This process' threads, as Python 3.12's os.fork counts them (Python's own count where there is no /proc)."""
-    try:
-        return len(os.listdir("/proc/self/task"))
-    except OSError:
-        return threading.active_count()
-
-
-def notebook_imports(source: str) -> set:
-    """The top-level modules a notebook's code cells import."""
-    modules = set()
-    for cell in json.loads(source)["cells"]:
-        if cell["cell_type"] != "code":
-            continue
-        try:
-            tree = ast.parse("".join(cell["source"]))
-        except SyntaxError:  # a magic, say
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                modules.update(a.name.split(".")[0] for a in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                modules.add(node.module.split(".")[0])
-    return modules
-
-
-def _read_request(fd: int, timeout: float) -> dict | None:
-    """The helper's launch request, one JSON line, or None (it ended, or sent nothing in `timeout` seconds)."""
-    data, deadline = b"", time.monotonic() + timeout  # an empty line: {}
-    while not data.endswith(b"\n"):
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            return None
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            return None
-        data += chunk
-    try:
-        return json.loads(data) if data.strip() else {}
-    except ValueError:
-        return None
-
-
-# -- the kernel, forked from the build -------------------------------------------------------------------
-
-
-def _kernel_child(request: dict, requests: int, replies: int, log_path: str) -> None:
-    """In the child fork_kernel forked: become the kernel jupyter_client would have launched with `request`
-    (command, environment, working directory, the helper's sys.path), and exit when it is shut down."""
-    atexit._clear()  # the build's exit handlers (stop_notebook, say) are not the kernel's
-    status = 1
-    try:
-        os.setsid()  # as jupyter_client's launcher starts a kernel: its own session, interrupted as a group
-        os.close(requests)
-        # stdin: a pipe whose other end is closed, as the launcher leaves it; stdout and stderr, which the launcher
-        # leaves to the helper's (its log), to a log next to it
-        read, write = os.pipe()
-        os.dup2(read, 0)
-        os.close(read)
-        os.close(write)
-        out = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.dup2(out, 1)
-        os.dup2(out, 2)
-        os.close(out)
-        os.write(replies, f"pid {os.getpid()}\n".encode())  # after setsid: the helper signals the group
-        os.close(replies)
-        _become_kernel(request)
-        status = 0
-    except SystemExit as exit:
-        status = 0 if exit.code is None else exit.code if isinstance(exit.code, int) else 1
-    except BaseException:
-        import traceback
-
-        traceback.print_exc(file=sys.__stderr__)
-    finally:
-        try:
-            atexit._run_exitfuncs()  # the kernel's own (ipykernel's, IPython's): the build's were cleared
-            sys.__stdout__.flush()
-            sys.__stderr__.flush()
-        finally:
-            os._exit(status)
-
-
-def _become_kernel(request: dict) -> None:
-    """Undo what the build configured in this process (not what its imports did: a fresh kernel that imports
-    the same modules gets the same), then run ipykernel as `python -m ipykernel_launcher <args>` would."""
-    import asyncio
-    import importlib.util
-    import warnings
-
-    for number in signal.valid_signals():
-        try:
-            handler = signal.getsignal(number)
-        except (OSError, ValueError):
-            continue
-        if callable(handler) and handler is not signal.default_int_handler:
-            signal.signal(number, signal.SIG_DFL)
-    signal.set_wakeup_fd(-1)
-    asyncio.set_event_loop_policy(None)  # no event loop of the build's
-    # mkdocs' warnings set-up (mkdocs.__main__._enable_warnings): DeprecationWarnings shown once per module and
-    # logged through mkdocs' logger. A fresh interpreter ignores them outside __main__ and prints to stderr.
-    main = sys.modules.get("mkdocs.__main__")
-    if main is not None and warnings.showwarning is getattr(main, "_showwarning", None):
-        warnings.showwarning = warnings._showwarning_orig
-        if ("module", None, DeprecationWarning, None, 0) in warnings.filters:
-            warnings.filters.remove(("module", None, DeprecationWarning, None, 0))
-        warnings._filters_mutated()
-    os.environ.clear()
-    os.environ.update(request["env"])
-    # The launcher's JPY_PARENT_PID is the helper's pid: ipykernel's poller ends the kernel when its parent is no
-    # longer that process. This kernel's parent is the build: it ends with it (the helper ends when it sees that).
-    os.environ["JPY_PARENT_PID"] = str(os.getppid())
-    os.chdir(request["cwd"])
-    # ipykernel_launcher's sys.path: the interpreter's without its first entry (the working directory under
-    # `-m`), as the helper, a fresh interpreter of this environment, reported it; IPython adds '' itself.
-    sys.path[:] = request["path"]
-    launcher = importlib.util.find_spec("ipykernel_launcher").origin
-    sys.argv = [launcher, *request["cmd"][3:]]
-    sys.orig_argv = list(request["cmd"])
-    sys.stdout, sys.stderr, sys.stdin = sys.__stdout__, sys.__stderr__, sys.__stdin__
-    build_streams = {sys.__stdout__: "stdout", sys.__stderr__: "stderr"}
-    # Most of what the build imported is only read here: keep the collector from touching (copying) it.
-    gc.freeze()
-
-    from ipykernel.kernelapp import IPKernelApp
-
-    app = IPKernelApp.instance()  # what ipykernel_launcher runs: IPKernelApp.launch_instance()
-    app.initialize()
-    _log_to_kernel_streams(build_streams)
-    app.start()
-
-
-def _log_to_kernel_streams(build_streams: dict) -> None:
-    """A logging handler that an import in the build made (transformers', say) writes to the build's stdout or
-    stderr; made by the same import in a fresh kernel, it writes to the kernel's streams (a cell's output)."""
-    import logging
-
-    handlers = [logging.getLogger()] + [
-        logger for logger in logging.Logger.manager.loggerDict.values() if isinstance(logger, logging.Logger)
-    ]
-    for handler in [h for logger in handlers for h in logger.handlers]:
-        name = build_streams.get(getattr(handler, "stream", None))
-        if name is None or not isinstance(handler, logging.StreamHandler):
-            continue
-        old, new = handler.stream, getattr(sys, name)
-        handler.stream = new
-        flush = vars(handler).get("flush")  # transformers binds its handler's flush to the stream's
-        if getattr(flush, "__self__", None) is old:
-            handler.flush = new.flush
-
-
-# -- the helper process ----------------------------------------------------------------------------------
-
-# The helper process: a fresh interpreter that runs notebook_helper (its sys.path first, as it started).
-HELPER = f"import sys; path = sys.path[:]; sys.path.insert(0, {str(ROOT)!r}); import handbook.ahead as a; a.notebook_helper(path)"
-
-
-def notebook_helper(path: list) -> None:
-    """In the helper process: execute the notebook with nbclient (what mkdocs-jupyter's ExecutePreprocessor runs,
-    with the options it sets: kernel, allow_errors, store_widget_state, the notebook's folder as working
-    directory), write the executed notebook, and next to it (.json) how its kernel started. argv: notebook,
-    executed copy, kernel name, ["allow_errors"], fork:<request fd>:<reply fd>.
-
-    jupyter_client prepares the kernel as always (kernel spec, connection file, ports, command, environment); the
-    last step, starting the process, asks the build process instead (fork_kernel), which forks it or answers
-    "launch"."""
-    import nbformat
-    from nbclient import NotebookClient
-
-    source, target, kernel_name = sys.argv[1:4]
-    options = sys.argv[4:]
-    fork = [o for o in options if o.startswith("fork:")]
-    report = {"kernel": "launched"}
-    extra = {}
-    if fork:
-        _, requests, replies = fork[0].split(":")
-        # the kernel's sys.path before IPython adds '': this interpreter's, less the entry that `-c` (here) or
-        # `-m` (in a launched kernel, where ipykernel_launcher removes it) puts first
-        fresh_path = path[1:] if path[:1] == [""] else path
-        extra["kernel_manager_class"] = _forked_kernel_manager(int(requests), int(replies), fresh_path, report)
-    nb = nbformat.read(source, as_version=4)
-    NotebookClient(
-        nb,
-        kernel_name=kernel_name,
-        allow_errors="allow_errors" in options,
-        store_widget_state=True,
-        resources={"metadata": {"path": os.path.dirname(source)}},
-        **extra,
-    ).execute()
-    nbformat.write(nb, target)
-    Path(target).with_suffix(".json").write_text(json.dumps(report))
-
-
-def _forked_kernel_manager(requests: int, replies: int, path: list, report: dict):
-    """jupyter_client's AsyncKernelManager, but for the last step of starting the kernel (the launch of
-    `kernel_cmd` with the env and cwd prepared for it, jupyter_client's launcher): the build forks it."""
-    from jupyter_client import AsyncKernelManager
-    from jupyter_client.provisioning import LocalProvisioner
-
-    class ForkedKernelManager(AsyncKernelManager):
-        async def _async_launch_kernel(self, kernel_cmd, **kw):
-            if not isinstance(self.provisioner, LocalProvisioner) or set(kw) - {"env", "cwd", "extra_arguments"}:
-                os.write(requests, b"\n")  # nothing to ask: the build answers "launch" to an empty request
-                os.close(requests)
-                os.close(replies)
-                return await super()._async_launch_kernel(kernel_cmd, **kw)
-            # What jupyter_client's launcher adds (launcher.launch_kernel, on POSIX): the pid of the kernel's parent,
-            # whose end ends the kernel (ipykernel's poller). The forked kernel puts its own parent's, the build's.
-            env = {**kw["env"], "JPY_PARENT_PID": str(os.getpid())}
-            cmd = [os.path.expanduser(s) for s in kernel_cmd]
-            cwd = kw.get("cwd") or os.getcwd()
-            request = {"cmd": cmd, "env": env, "cwd": cwd, "path": path}
-            os.write(requests, json.dumps(request).encode() + b"\n")
-            os.close(requests)
-            reply = _read_line(replies)
-            if reply == "launch":
-                os.close(replies)
-                return await super()._async_launch_kernel(kernel_cmd, **kw)
-            if not reply.startswith("pid "):
-                raise RuntimeError("the build process ended before it forked the kernel")
-            process = ForkedKernel(int(reply.split()[1]), replies)
-            provisioner = self.provisioner
-            provisioner.process, provisioner.pid, provisioner.cwd = process, process.pid, cwd
-            try:
-                provisioner.pgid = os.getpgid(process.pid)
-            except OSError:
-                provisioner.pgid = None
-            report.update(kernel="forked", kernel_pid=process.pid)
-            self._reconcile_connection_info(provisioner.connection_info)
-
-    return ForkedKernelManager
-
-
-def _read_line(fd: int) -> str:
-    """One line from a pipe, read a byte at a time (what follows it is ForkedKernel's), '' at its end."""
-    line = b""
-    while not line.endswith(b"\n"):
-        byte = os.read(fd, 1)
-        if not byte:
-            break
-        line += byte
-    return line.decode().strip()
-
-
-class ForkedKernel:
-    """What jupyter_client's LocalProvisioner uses of the Popen of its kernel, for the kernel the build forked:
-    the build reaps it and writes "exit <code>" (Popen's returncode) to `replies` when it ended."""
-
-    stdin = stdout = stderr = None
-
-    def __init__(self, pid: int, replies: int):
-        self.pid, self.replies, self.returncode = pid, replies, None
-        os.set_blocking(replies, False)
-        self.buffer = b""
-
-    def poll(self) -> int | None:
-        while self.returncode is None:
-            try:
-                chunk = os.read(self.replies, 4096)
-            except BlockingIOError:
-                return None
-            if chunk:
-                self.buffer += chunk
-                exits = re.findall(rb"^exit (-?\d+)$", self.buffer, re.MULTILINE)
-                if exits:
-                    self.returncode = int(exits[0])
-            else:
-                self.returncode = 1  # the build ended without saying: the kernel, reparented, ends too
-            if self.returncode is not None:
-                os.close(self.replies)
-        return self.returncode
-
-    def wait(self, timeout=None) -> int:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self.poll() is None:
-            if deadline is not None and time.monotonic() > deadline:
-                raise subprocess.TimeoutExpired([str(self.pid)], timeout)
-            time.sleep(0.02)
-        return self.returncode
-
-    def send_signal(self, number: int) -> None:
-        if self.poll() is None:
-            os.kill(self.pid, number)
-
-    def terminate(self) -> None:
-        self.send_signal(signal.SIGTERM)
-
-    def kill(self) -> None:
-        self.send_signal(signal.SIGKILL)
 
 
 def _coalesce_streams(path: Path) -> None:

@@ -6,5 +6,5 @@
 - `ledger`: publishes the ledger as site/claims.json after the build.
 - `ahead`: runs the exec fences (in child processes forked from the build) and the notebook (in a kernel forked
   from the build, driven by a helper process) from the start of the build, side by side, and hands their results
-  to markdown-exec and mkdocs-jupyter (handbook/ahead.py).
+  to markdown-exec and mkdocs-jupyter (handbook/ahead.py; the helper and the kernel: handbook/notebook_kernel.py).
 """

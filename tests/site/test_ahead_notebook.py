@@ -1,4 +1,5 @@
-"""The build executes the notebook in a kernel forked from its own warm state (handbook/ahead.py), not in a fresh one.
+"""The build executes the notebook in a kernel forked from its own warm state (handbook/ahead.py,
+handbook/notebook_kernel.py), not in a fresh one.
 
 A fresh kernel imports torch and transformers a second time (about 7 s of CPU on the reference machine); the
 build forks the kernel after its own imports instead, and records how the notebook was executed next to its
@@ -90,7 +91,7 @@ def test_a_kernel_is_forked_only_where_it_is_the_one_the_helper_would_launch(ahe
 def test_the_helper_sees_the_forked_kernel_end_when_the_build_reaps_it():
     """ForkedKernel, jupyter_client's stand-in for the Popen of a kernel it did not start: alive until the build
     writes "exit <code>", and ended (not alive for ever) when the build goes away without writing it."""
-    from handbook.ahead import ForkedKernel
+    from handbook.notebook_kernel import ForkedKernel
 
     read, write = os.pipe()
     kernel = ForkedKernel(4242, read)
