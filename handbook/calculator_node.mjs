@@ -1,4 +1,4 @@
-// Runs the calculator page's own JavaScript (docs/javascripts/calculator.js) for tests/test_calculator.py.
+// Runs the calculator page's own JavaScript (docs/javascripts/calculator.js) for tests/pages/test_calculator.py.
 // Protocol: each stdin line is a JSON array of inputs; for each line, one stdout line with the JSON
 // array of answers, shaped like snippets/calculator/reference.py's reference() so Python can compare.
 import { createInterface } from "node:readline";

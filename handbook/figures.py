@@ -38,7 +38,8 @@ plt.rcParams.update(
 )
 
 
-# Ids the colour check (tests/figure_colour.py) reads to tell lines, scatter points, colour maps and axes apart.
+# Ids the colour check (handbook/figure_colour.py, tests/site/test_figure_colour.py) reads to tell lines, scatter
+# points, colour maps and axes apart.
 KEPT_IDS = ("line2d_", "PathCollection", "QuadMesh", "matplotlib.axis", "image", "legend_frame")
 GEOMETRY = re.compile(r'\b(d|transform|x|y|x1|y1|x2|y2|width|height|viewBox|points|style)="([^"]*)"')
 FONTS = "'DejaVu Sans', Verdana, Arial, sans-serif"  # matplotlib measured the text in DejaVu Sans

@@ -1,4 +1,4 @@
-// Small accessibility repairs to what Material builds in the browser (checked by tests/browser/test_axe.py).
+// Small accessibility repairs to what Material builds in the browser (checked by tests/site/browser/test_axe.py).
 // - Each code block's copy button sits in its own <nav>: name each one, so the navigation landmarks of a
 //   page can be told apart (axe: landmark-unique).
 // - The search overlay is a dialog: give it a name (axe: aria-dialog-name).

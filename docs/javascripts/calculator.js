@@ -2,7 +2,7 @@
  *
  * The arithmetic mirrors transformers' smart_resize (models/qwen2_vl/image_processing_qwen2_vl.py)
  * and get_vision_window_index (vision_utils.py) operation for operation, so that every float has the
- * same bits as in Python: tests/test_calculator.py runs this file under node over a golden table
+ * same bits as in Python: tests/pages/test_calculator.py runs this file under node over a golden table
  * produced by the installed transformers and requires exact equality.
  *
  * Loaded by the calculator page only; in node it exports its functions (CommonJS). On a page without

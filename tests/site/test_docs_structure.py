@@ -111,3 +111,21 @@ def test_no_bare_notest_fence(page):
     # A bare `python notest` info string renders as raw text in Material; use {.python notest}.
     bad = [fence.info for fence in fences(page) if re.fullmatch(r"python\s+notest.*", fence.info)]
     assert not bad, f"{page.name}: bare notest fences {bad}"
+
+
+def test_every_test_file_the_sources_name_exists():
+    """A page, a script or the site's plumbing that names a test file (`tests/pages/test_calculator.py`) names one
+    that exists: the tests moved once, and the notebook page still sent readers to a file that had gone."""
+    named = re.compile(r"\btests/[\w/]*?test_\w+\.py\b")
+    sources = [ROOT / "README.md", ROOT / "Makefile"] + [
+        p for folder in ("docs", "handbook", "snippets", "scripts") for p in (ROOT / folder).rglob("*") if p.is_file()
+    ]
+    missing = sorted(
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in sources
+        if path.suffix not in {".png", ".svg", ".json", ".tsv"}
+        for name in set(named.findall(path.read_text(errors="replace")))
+        if not (ROOT / name).is_file()
+    )
+    assert not missing, "\n".join(missing)
+
