@@ -1,27 +1,31 @@
 """The notebook's helper process and its kernel, forked from the build process (handbook/ahead.py's `Ahead` drives
-them: the methods under its `# notebook`).
+them: the methods under its `# notebook`). In order:
 
-The notebook is executed in a kernel forked from the build process, warm: `Ahead.launch_notebook` (first thing,
-before the build process imports anything heavy) starts a light helper process (`HELPER`) that runs nbclient as
-mkdocs-jupyter's ExecutePreprocessor would (`notebook_helper`: an nbclient NotebookClient, the same kernel, working
-directory and options), and writes the executed notebook to a file. jupyter_client prepares the kernel there as
-always (kernel spec, connection file, ports, command line, environment); its last step, starting the process, is a
-request to the build process (`notebook_helper`'s kernel manager, `_forked_kernel_manager`: one JSON line on a
-pipe). After preload, while still single-threaded, the build process answers it (`Ahead.fork_kernel`, which reads it
-with `_read_request`): it forks the kernel (`_kernel_child`), which takes the command's arguments, the environment,
-the working directory and the sys.path of the kernel jupyter_client would have launched, puts back what the build
-configured in the process (mkdocs' warnings set-up, signal handlers, stdio, exit handlers; not what the imports did:
-a fresh kernel that imports the same modules gets the same), and runs ipykernel's IPKernelApp as
-`python -m ipykernel_launcher` does (`_become_kernel`). Its cells find torch, transformers and the rest imported: it
-does not import them a second time (about 7 s of CPU). The build process reaps it and tells the helper, whose kernel
-manager shuts it down as its own (`ForkedKernel`). Where the kernel would not be the same (another interpreter or
-kernel spec, another environment, MPLBACKEND unset: see `Ahead._refusal`), the build answers "launch" and the helper
-launches a fresh one, as before; the build records which in artifacts/fence-outputs/<site folder>.notebook.json
-(`Ahead.notebook_record`). After the fences have started, a thread (`Ahead.start_notebook`) waits for the helper,
-merges its stream outputs as the notebook hook does after execution, and converts it with mkdocs-jupyter's nb2html
-and the arguments mkdocs-jupyter will pass (execute=False: it ran already); mkdocs-jupyter's call returns that
-result when its arguments are the same. If the helper failed, the thread converts the notebook as mkdocs-jupyter
-would, executing it again, so a failing cell fails the build with mkdocs-jupyter's own error.
+1. `Ahead.launch_notebook`, first thing in on_config, before the build imports anything heavy, starts a light
+   helper process (`HELPER`, running `notebook_helper`). It runs nbclient as mkdocs-jupyter's
+   ExecutePreprocessor would (a NotebookClient with the same kernel, working directory and options) and writes
+   the executed notebook to a file.
+2. In the helper, jupyter_client prepares the kernel as always: kernel spec, connection file, ports, command line,
+   environment. Only its last step, starting the process, becomes a request to the build process: one JSON line
+   on a pipe (`_forked_kernel_manager`).
+3. After preload, still single-threaded, the build answers it (`Ahead.fork_kernel`, reading it with
+   `_read_request`). It forks the kernel (`_kernel_child`), which takes the command's arguments, the environment,
+   the working directory and the sys.path of the kernel jupyter_client would have launched; puts back what the
+   build itself configured in the process (mkdocs' warnings set-up, signal handlers, stdio, exit handlers; not
+   what the imports did: a fresh kernel that imports the same modules gets the same); and runs ipykernel's
+   IPKernelApp as `python -m ipykernel_launcher` does (`_become_kernel`). Its cells find torch, transformers and
+   the rest imported: it does not import them a second time (about 7 s of CPU).
+4. The build reaps the kernel and tells the helper, whose kernel manager shuts it down as its own (`ForkedKernel`).
+5. After the fences have started, a thread (`Ahead.start_notebook`) waits for the helper, merges its stream outputs
+   as the notebook hook does after execution, and converts the notebook with mkdocs-jupyter's nb2html and the
+   arguments mkdocs-jupyter will pass (execute=False: it ran already); mkdocs-jupyter's call returns that result
+   when its arguments are the same.
+
+Where the kernel would not be the same (another interpreter or kernel spec, another environment, MPLBACKEND unset:
+`Ahead._refusal`), the build answers "launch" in step 3 and the helper launches a fresh kernel, as before. The
+build records which in artifacts/fence-outputs/<site folder>.notebook.json (`Ahead.notebook_record`). If the
+helper failed, the thread of step 5 converts the notebook as mkdocs-jupyter would, executing it again, so a
+failing cell fails the build with mkdocs-jupyter's own error.
 
 The build imports this module (handbook/ahead.py): its imports count in the import floor, except those of the
 functions that run only in the helper or in the kernel (ahead.py's NOT_IN_THE_BUILD).
