@@ -57,7 +57,14 @@ import time
 from pathlib import Path, PurePath
 from types import ModuleType
 
-from handbook.notebook_kernel import HELPER, _kernel_child, _read_request, _threads, notebook_imports
+from handbook.notebook_kernel import (
+    HELPER,
+    _kernel_child,
+    _read_request,
+    _threads,
+    notebook_imports,
+    top_level_imports,
+)
 from handbook.paths import ARTIFACTS, ROOT, SNIPPETS
 
 log = logging.getLogger("mkdocs.hooks.ahead")
@@ -178,19 +185,9 @@ def planned_fences(config) -> list:
 def cold_fence(code: str) -> bool:
     """Whether the fence's code imports only the standard library (ahead of preload, it imports nothing heavy)."""
     try:
-        tree = ast.parse(code)
+        return all(top in sys.stdlib_module_names for top in top_level_imports(code))
     except SyntaxError:  # a warm child runs it, and reports the error as markdown-exec does
         return False
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            tops = [a.name.split(".")[0] for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            tops = [node.module.split(".")[0]]
-        else:
-            continue
-        if any(top not in sys.stdlib_module_names for top in tops):
-            return False
-    return True
 
 
 def key(code: str, session, id, extra) -> tuple:  # noqa: A002

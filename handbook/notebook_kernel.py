@@ -58,6 +58,18 @@ def _threads() -> int:
         return threading.active_count()
 
 
+def top_level_imports(code: str) -> set:
+    """The top-level modules Python `code` imports, wherever the statement sits (relative imports aside); raises
+    SyntaxError where it does not parse. Also handbook/ahead.py's test of a cold fence."""
+    modules = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            modules.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            modules.add(node.module.split(".")[0])
+    return modules
+
+
 def notebook_imports(source: str) -> set:
     """The top-level modules a notebook's code cells import."""
     modules = set()
@@ -65,14 +77,9 @@ def notebook_imports(source: str) -> set:
         if cell["cell_type"] != "code":
             continue
         try:
-            tree = ast.parse("".join(cell["source"]))
+            modules |= top_level_imports("".join(cell["source"]))
         except SyntaxError:  # a magic, say
             continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                modules.update(a.name.split(".")[0] for a in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                modules.add(node.module.split(".")[0])
     return modules
 
 
