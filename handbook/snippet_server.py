@@ -87,6 +87,7 @@ def _reply(request: dict) -> dict:
 def _serve(modules: list, root: str, address: str):
     import importlib
     import selectors
+    import shutil
     import socket
 
     channel = os.fdopen(os.dup(1), "w")  # the hello line; fd 1 itself goes to stderr, so an import's print is harmless
@@ -137,8 +138,8 @@ def _serve(modules: list, root: str, address: str):
     while True:
         for key, _ in selector.select(timeout=1.0):
             if key.fileobj is sys.stdin:
-                if not sys.stdin.readline():
-                    os.unlink(address)
+                if not sys.stdin.readline():  # its folder (socket, log) goes with it: nobody is left to read it
+                    shutil.rmtree(os.path.dirname(address), ignore_errors=True)
                     return
                 continue
             connection, _ = listener.accept()
@@ -255,14 +256,18 @@ class SnippetServer:
 
     def close(self):
         """End the warm parent, if this client started it."""
-        import shutil
+        if self.proc is not None:
+            stop(self.proc)
 
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:  # it holds nothing to save: no need to wait for its interpreter to wind down
-            self.proc.kill()
-            self.proc.wait(timeout=30)
-        shutil.rmtree(os.path.dirname(self.address), ignore_errors=True)
+
+def stop(process) -> None:
+    """End a warm parent that SnippetServer.start started, and remove its folder (socket and log)."""
+    import shutil
+
+    if process.poll() is None:  # it holds nothing to save: no need to wait for its interpreter to wind down
+        process.kill()
+        process.wait(timeout=30)
+    shutil.rmtree(os.path.dirname(process.address), ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -55,18 +55,11 @@ def pytest_configure(config):
     distributed = config.getoption("dist", "no") != "no" and config.getoption("tx", None)
     if not distributed or hasattr(config, "workerinput") or config.getoption("collectonly"):
         return
-    import shutil
-
     from handbook.page_tests import start_shared_snippet_server
+    from handbook.snippet_server import stop
 
     process = start_shared_snippet_server()
-
-    def stop():
-        process.kill()
-        process.wait()
-        shutil.rmtree(os.path.dirname(process.address), ignore_errors=True)
-
-    config.add_cleanup(stop)
+    config.add_cleanup(lambda: stop(process))
 
 
 # ------------------------------------------------------------------------------------- the cyclic collector

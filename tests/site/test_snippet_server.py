@@ -13,7 +13,7 @@ import pytest
 from handbook import page_tests
 from handbook.page_tests import SHARED_SERVER, snippet_server, start_shared_snippet_server
 from handbook.paths import ROOT
-from handbook.snippet_server import SnippetServer
+from handbook.snippet_server import SnippetServer, stop
 
 # Each run writes its own flag file, then waits for the other's: they both finish only if they run at once.
 RENDEZVOUS = """
@@ -36,8 +36,7 @@ def shared(monkeypatch):
     monkeypatch.delenv(SHARED_SERVER, raising=False)
     process = start_shared_snippet_server(modules=[])
     yield process
-    process.kill()
-    process.wait()
+    stop(process)
 
 
 def test_a_worker_connects_to_the_parent_the_controller_started(shared):
@@ -98,7 +97,7 @@ def test_the_parent_ends_with_the_process_that_started_it():
     while _alive(int(pid)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _alive(int(pid)), "the warm parent outlived the process that started it"
-    assert not os.path.exists(address)
+    assert not os.path.exists(os.path.dirname(address)), "its folder (socket, log) stayed behind"
 
 
 def test_a_client_says_when_the_parent_died_before_listening(tmp_path):
