@@ -8,11 +8,14 @@ reaches the notebook, so a cold build paid every fence, the notebook and the sub
   pages' code imports (`import_statements()`: torch, transformers, matplotlib, ...), then forks the notebook's
   kernel (handbook/notebook_kernel.py) and one helper process, the *zygote*, while it is still single-threaded. No torch op may run in the build process before
   that fork: a child forked after torch started its OpenMP threads hangs at its own first parallel op. The zygote forks one child per
-  exec fence, in the order MkDocs renders them, at most one per core at a time. Each child runs its fence
-  with markdown-exec's own `_run_python` (same block id, same module name, same globals, same print) and
-  leaves the output, or the ExecutionError it raised, in a file.
-- Every child starts from the same state, the build process' after imports, whichever fences ran before it
-  and wherever: the output does not depend on scheduling, so two builds give the same bytes.
+  page, in the order MkDocs renders them, at most one per core at a time. Each child runs its page's exec fences
+  in order, as markdown-exec runs them in one process, each with markdown-exec's own `_run_python` (same block
+  id, same module name, same globals, same print), and leaves each output, or the ExecutionError it raised, in a
+  file. One child per page, not per fence: each fork of the warm process, and each child's first writes to the
+  memory it shares with it, cost time (measured: 64 children, 4.9 s of system time; 15, 2.5 s), and a page's
+  fences share their warm-up. Torch runs on one thread there (`one_torch_thread`).
+- Every page's child starts from the same state, the build process' after imports, whichever pages ran before
+  it and wherever: the output does not depend on scheduling, so two builds give the same bytes.
 - Except the *cold* fences, whose code imports only the standard library (`cold_fence`: the resize-rules page's
   qwen-vl-utils check, which runs its own fresh interpreter, and two tables read from JSON): a second zygote,
   forked before the imports, runs them one at a time on the core the build's single-threaded imports leave
@@ -208,12 +211,17 @@ def precomputable(code: str, options: dict) -> bool:
 
 
 def _run_child(job: tuple, target: Path) -> None:
-    """In a fresh child: run one fence as markdown-exec would, leave the outcome in `target`."""
+    """In a page's child: run one fence as markdown-exec would, leave the outcome in `target`."""
     from markdown_exec._internal.formatters import python
     from markdown_exec._internal.formatters.base import ExecutionError
 
     code, options = job
-    start, cpu = time.perf_counter(), time.process_time()
+
+    def children() -> float:  # the subprocesses the fence ran, if any
+        used = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return used.ru_utime + used.ru_stime
+
+    start, cpu, before = time.perf_counter(), time.process_time(), children()
     try:
         output = python._run_python(
             code, returncode=options.get("returncode"), session=None, id=options["id"], **options.get("extra", {})
@@ -221,40 +229,62 @@ def _run_child(job: tuple, target: Path) -> None:
         outcome = ["output", output, None]
     except ExecutionError as error:
         outcome = ["error", str(error), error.returncode]
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the subprocesses the fence ran, if any
-    outcome.append((time.perf_counter() - start, time.process_time() - cpu + children.ru_utime + children.ru_stime))
+    outcome.append((time.perf_counter() - start, time.process_time() - cpu + children() - before))
     partial = target.with_suffix(".part")
     partial.write_bytes(pickle.dumps(outcome))
     partial.rename(target)
 
 
-def _zygote(jobs: list, folder: Path, notify: int, workers: int) -> None:
-    """Fork one child per (index, job), `workers` at a time, in order; write each finished job's index to `notify`."""
+def one_torch_thread() -> None:
+    """torch's operations in this process run on one thread. The build runs one page child per core and the build
+    process besides: each with torch's default pool (a thread per core) had more threads than cores, which woke
+    and waited on each other for tensors too small to split (measured on 2 cores, builds side by side: 46.3 s of
+    CPU and 27.1 s with the default pool, 43.6 s and 24.1 s with one thread in the page children, medians of 3).
+    The same outputs: the built site is byte-identical either way. Not in the build before its last fork, where
+    no torch call may run (see `start`)."""
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(1)
+
+
+def _run_page(jobs: list, folder: Path, notify: int) -> None:
+    """In a fresh child: run one page's fences in their order, as markdown-exec runs a page's fences in one
+    process; tell the build about each as soon as its outcome is written."""
+    one_torch_thread()
+    for index, job in jobs:
+        _run_child(job, folder / f"{index}.pickle")
+        os.write(notify, f"{index}\n".encode())
+
+
+def _zygote(pages: list, folder: Path, notify: int, workers: int) -> None:
+    """Fork one child per page (its [(index, job), ...]), `workers` at a time, in order. Once a child has ended,
+    write every index of its page to `notify` again: the build stops waiting for a fence its child did not reach
+    (it died), finds no outcome, and runs that fence itself."""
     running = {}
 
     def reap():
         pid, _ = os.wait()
-        os.write(notify, f"{running.pop(pid)}\n".encode())
+        os.write(notify, "".join(f"{index}\n" for index, _ in running.pop(pid)).encode())
 
     # Children only read most of what the build process imported: keep the collector from touching (and so
     # copying) those pages in every child.
     gc.freeze()
-    for index, job in jobs:
+    for jobs in pages:
         while len(running) >= workers:
             reap()
         pid = _fork()
         if pid == 0:
             status = 1
             try:
-                _run_child(job, folder / f"{index}.pickle")
+                _run_page(jobs, folder, notify)
                 status = 0
-            except BaseException:  # the build process runs this fence itself and reports it
+            except BaseException:  # the build process runs this fence and the rest of the page itself
                 pass
             finally:
                 sys.stdout.flush()
                 sys.stderr.flush()
                 os._exit(status)
-        running[pid] = index
+        running[pid] = jobs
     while running:
         reap()
 
@@ -269,6 +299,7 @@ class Ahead:
         self.arrived = threading.Condition()
         self.folder = None
         self.jobs = []  # (code, options) of every fence run ahead, numbered as in index
+        self.pages = []  # the page of each job
         self.zygotes = []  # the cold one (before preload) and the warm one
         self.notify = None  # (read, write): the zygotes write each finished job's index to it
         self.hits = self.misses = 0
@@ -289,12 +320,13 @@ class Ahead:
     # fences
     def plan_fences(self, config) -> None:
         """Every fence to run ahead, numbered in the order MkDocs renders them."""
-        for _page, code, options in planned_fences(config):
+        for page, code, options in planned_fences(config):
             if precomputable(code, options):
                 k = key(code, options.get("session"), options.get("id"), options.get("extra", {}))
                 if k not in self.index:
                     self.index[k] = len(self.jobs)
                     self.jobs.append((code, options))
+                    self.pages.append(page)
         if self.jobs:
             self.folder = Path(tempfile.mkdtemp(prefix="handbook-ahead-"))
             self.notify = os.pipe()
@@ -309,6 +341,9 @@ class Ahead:
         jobs = [(i, job) for i, job in enumerate(self.jobs) if cold_fence(job[0]) == cold]
         if not jobs:
             return
+        pages = {}  # page -> its jobs, pages in render order
+        for i, job in jobs:
+            pages.setdefault(self.pages[i], []).append((i, job))
         read, write = self.notify
         workers = 1 if cold else len(os.sched_getaffinity(0))
         pid = _fork()
@@ -318,7 +353,7 @@ class Ahead:
                 os.close(read)
                 self._close_kernel_pipes()  # the helper sees the build end, not the zygote's copy
                 os.setpgid(0, 0)  # its children with it, so that stop() ends them all
-                _zygote(jobs, self.folder, write, workers)
+                _zygote(list(pages.values()), self.folder, write, workers)
                 status = 0
             finally:
                 os._exit(status)
@@ -327,7 +362,13 @@ class Ahead:
             os.setpgid(pid, pid)  # as the zygote does, so that stop() finds the group whichever runs first
         except OSError:
             pass
-        log.debug("running %d %s fences ahead in %s", len(jobs), "cold" if cold else "warm", self.folder)
+        log.debug(
+            "running %d %s fences of %d pages ahead in %s",
+            len(jobs),
+            "cold" if cold else "warm",
+            len(pages),
+            self.folder,
+        )
 
     def listen(self) -> None:
         """Collect the zygotes' finished jobs in a thread (after the last fork: the build's first thread)."""
@@ -729,6 +770,7 @@ def start(config) -> None:
     gc.freeze()
     state.fork_kernel()
     state.start_zygote(cold=False)
+    one_torch_thread()  # the ledger's checks, which run here
     state.listen()
     state.watch_kernel()  # after the last fork: no thread may run in this process before
     if state.index:

@@ -1,7 +1,13 @@
 """handbook/ahead.py's choice of the fences it runs before the build's imports (cold: their code imports only the
-standard library), which must depend on the fence's code alone."""
+standard library), which must depend on the fence's code alone; and its zygote, which runs each page's fences in one
+child of their own."""
 
-from handbook.ahead import cold_fence
+import os
+import pickle
+
+import torch  # noqa: F401  (imported, as in the build: a page child runs torch on one thread)
+
+from handbook.ahead import _zygote, cold_fence
 
 
 def test_a_fence_that_imports_only_the_standard_library_is_cold():
@@ -24,3 +30,64 @@ def test_the_resize_rules_offline_check_is_cold():
     from handbook.page_tests import recorded
 
     assert cold_fence(recorded("beyond/resize-rules.md", "resize-offline")["code"])
+
+
+def run_zygote(pages: list, folder) -> tuple:
+    """Run handbook.ahead's zygote on these pages in a process of its own, as the build does; return the indexes it
+    reported, in order, and the outcome of every fence that left one."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(read)
+            _zygote(pages, folder, write, workers=2)
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        reported = [int(line) for line in pipe]
+    os.waitpid(pid, 0)
+    outcomes = {}
+    for index in set(reported):
+        path = folder / f"{index}.pickle"
+        if path.exists():
+            outcomes[index] = pickle.loads(path.read_bytes())
+    return reported, outcomes
+
+
+def fence(code: str, id: str) -> tuple:  # noqa: A002
+    return code, {"id": id}
+
+
+def test_a_page_s_fences_run_in_one_child_and_each_page_in_its_own(tmp_path):
+    pid = "import os\nprint(os.getpid())"
+    pages = [[(0, fence(pid, "a-1")), (1, fence(pid, "a-2"))], [(2, fence(pid, "b-1"))]]
+    reported, outcomes = run_zygote(pages, tmp_path)
+    assert sorted(outcomes) == [0, 1, 2]
+    assert all(outcomes[i][0] == "output" for i in outcomes)
+    assert outcomes[0][1] == outcomes[1][1] != outcomes[2][1]
+    assert int(outcomes[2][1]) != os.getpid()
+
+
+def test_a_fence_after_one_that_killed_its_child_is_reported_without_an_outcome(tmp_path):
+    """The build stops waiting for both and runs them itself; the next page still runs."""
+    pages = [
+        [(0, fence("print('first')", "a-1")), (1, fence("import os\nos._exit(3)", "a-2")), (2, fence("print(2)", "a-3"))],
+        [(3, fence("print('next page')", "b-1"))],
+    ]
+    reported, outcomes = run_zygote(pages, tmp_path)
+    assert {0, 1, 2, 3} <= set(reported)
+    assert sorted(outcomes) == [0, 3]
+    assert outcomes[0][1].strip() == "first" and outcomes[3][1].strip() == "next page"
+
+
+def test_an_error_in_a_fence_is_its_outcome_and_the_page_goes_on(tmp_path):
+    pages = [[(0, fence("raise ValueError('no')", "a-1")), (1, fence("print('after')", "a-2"))]]
+    _, outcomes = run_zygote(pages, tmp_path)
+    assert outcomes[0][0] == "error" and "ValueError: no" in outcomes[0][1]
+    assert outcomes[1][:2] == ["output", "after\n"]
+
+
+def test_a_page_child_runs_torch_on_one_thread(tmp_path):
+    _, outcomes = run_zygote([[(0, fence("import torch\nprint(torch.get_num_threads())", "a-1"))]], tmp_path)
+    assert outcomes[0][1].strip() == "1"
