@@ -1,8 +1,12 @@
 """Run the exec fences and the notebook ahead of time, side by side, and hand markdown-exec and mkdocs-jupyter
 their results when they ask (handbook/ahead.py says how, and why the output stays the same), and record what
-every fence printed for the tests."""
+every fence printed for the tests. And end a `mkdocs build` that succeeded without the interpreter's teardown."""
 
 from handbook import ahead
+
+
+def on_startup(command, dirty):
+    ahead.watch_build(command)
 
 
 def on_config(config):
@@ -25,3 +29,4 @@ def on_shutdown():
     import gc
 
     gc.freeze()
+    ahead.exit_if_built()
