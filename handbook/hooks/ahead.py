@@ -19,6 +19,11 @@ def on_page_markdown(markdown, page, **kwargs):
     return markdown
 
 
+def on_page_content(html, page, **kwargs):
+    ahead.defer_search(page)  # material's search plugin parses the page while the build waits for later fences
+    return html
+
+
 def on_post_build(config):
     ahead.write_record(config)  # artifacts/fence-outputs/<site>.json: what each fence printed, for the tests
     ahead.finish()
