@@ -18,8 +18,10 @@ reaches the notebook, so a cold build paid every fence, the notebook and the sub
   it and wherever: the output does not depend on scheduling, so two builds give the same bytes.
 - Except the *cold* fences, whose code imports only the standard library (`cold_fence`: the resize-rules page's
   qwen-vl-utils check, which runs its own fresh interpreter, and two tables read from JSON): a second zygote,
-  forked before the imports, runs them one at a time on the core the build's single-threaded imports leave
-  idle. Which fences are cold depends on their code only, so each starts from the same state in every build.
+  the *planner*, forked before the imports, runs them one at a time on the core the build's single-threaded
+  imports leave idle. Which fences are cold depends on their code only, so each starts from the same state in
+  every build. Before them, the planner reads what the build would otherwise read before it could start
+  importing: it sends the import statements to import as it finds them, then the fences (`Ahead.start_planner`).
 - markdown-exec's `_run_python` is replaced by a lookup keyed by the code it is asked to run (the fence's code
   after pymdownx.snippets expanded it, read by running the build's own Markdown extensions over each page
   with markdown-exec's formatter replaced by one that records) together with the block id and options. A
@@ -112,8 +114,12 @@ def _fork() -> int:
 def import_statements() -> list:
     """Every third-party import statement of snippets/ and handbook/ (the hooks, the ledger), as written
     (scripts/bench.py's import floor imports the same)."""
+    return list(dict.fromkeys(_import_statements()))
+
+
+def _import_statements():
+    """import_statements(), file by file as it reads them, repeats included."""
     local = {p.stem for p in SNIPPETS.glob("*.py")} | {p.name for p in SNIPPETS.iterdir() if p.is_dir()} | {"handbook"}
-    statements = []
     build_side = [
         p for p in (ROOT / "handbook").rglob("*.py") if p.relative_to(ROOT / "handbook").parts[0] in BUILD_SIDE
     ]
@@ -137,13 +143,13 @@ def import_statements() -> list:
             top = names[0].split(".")[0]
             if top in sys.stdlib_module_names or top in local or top == "__future__":
                 continue
-            statements.append(ast.unparse(node))
-    return list(dict.fromkeys(statements))
+            yield ast.unparse(node)
 
 
-def preload() -> None:
-    """Import what the fences import, once, in the build process (module objects only: no torch op runs)."""
-    for statement in import_statements():
+def preload(statements=None) -> None:
+    """Import what the fences import (import_statements(), or these), once, in the build process (module objects
+    only: no torch op runs)."""
+    for statement in import_statements() if statements is None else statements:
         try:
             exec(statement, {})  # noqa: S102
         except Exception as error:  # a fence that needs it fails with its own message
@@ -307,6 +313,8 @@ class Ahead:
         self.jobs = []  # (code, options) of every fence run ahead, numbered as in index
         self.pages = []  # the page of each job
         self.zygotes = []  # the cold one (before preload) and the warm one
+        self.planner = None  # the pipes the cold zygote sends the import statements and the fences on
+        self.cold = {}  # a fence's code -> whether it is cold (`cold_fence`), as the planner found
         self.notify = None  # (read, write): the zygotes write each finished job's index to it
         self.hits = self.misses = 0
         self.notebook_helper = None  # (Popen, executed copy) once launch_notebook started it
@@ -325,34 +333,91 @@ class Ahead:
         self.deferred = collections.deque()  # work the build does while it waits for a fence (`defer_search`)
 
     # fences
-    def plan_fences(self, config) -> None:
-        """Every fence to run ahead, numbered in the order MkDocs renders them."""
-        for page, code, options in planned_fences(config):
+    def start_planner(self, config) -> None:
+        """Fork the cold zygote first, before preload. It reads, and sends this process as it goes, the import
+        statements preload runs (`import_statements`: 0.3 s of parsing), then the fences (`planned_fences`: 0.2 s
+        of Markdown), and then runs the cold ones: this process starts importing at once, and neither waits on the
+        other."""
+        self.folder = Path(tempfile.mkdtemp(prefix="handbook-ahead-"))
+        self.notify = os.pipe()
+        atexit.register(self.stop)
+        imports, plan = os.pipe(), os.pipe()
+        pid = _fork()
+        if pid == 0:
+            status = 1
+            try:
+                for end in (self.notify[0], imports[0], plan[0]):
+                    os.close(end)
+                self._close_kernel_pipes()  # the helper sees the build end, not the zygote's copy
+                os.setpgid(0, 0)  # its children with it, so that stop() ends them all
+                with os.fdopen(imports[1], "w") as pipe:
+                    sent = set()
+                    for statement in _import_statements():
+                        if statement not in sent:
+                            sent.add(statement)
+                            pipe.write(json.dumps(statement) + "\n")
+                            pipe.flush()
+                    pipe.write("null\n")  # all sent
+                planned = planned_fences(config)
+                self.plan_fences(config, planned)
+                self.cold = {code: cold_fence(code) for code, _ in self.jobs}
+                with os.fdopen(plan[1], "wb") as pipe:
+                    pickle.dump((planned, self.cold), pipe)
+                _zygote(self.page_jobs(cold=True), self.folder, self.notify[1], workers=1)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(imports[1])
+        os.close(plan[1])
+        self.planner = (imports[0], plan[0])
+        self._group(pid)
+
+    def planned_imports(self):
+        """The import statements the planner sends, as it finds them; if it ends before it sent them all, the rest,
+        read here."""
+        sent = []
+        with os.fdopen(self.planner[0]) as pipe:
+            for line in pipe:
+                statement = json.loads(line)
+                if statement is None:
+                    return
+                sent.append(statement)
+                yield statement
+        log.debug("the planner ended before it sent every import statement")
+        yield from (statement for statement in import_statements() if statement not in sent)
+
+    def received_plan(self) -> list | None:
+        """What the planner found: `planned_fences`, or None where it sent nothing; and which are cold."""
+        with os.fdopen(self.planner[1], "rb") as pipe:
+            try:
+                planned, self.cold = pickle.load(pipe)
+                return planned
+            except (EOFError, pickle.UnpicklingError):
+                log.debug("the planner ended before it sent the fences: the build reads them itself")
+                return None
+
+    def plan_fences(self, config, planned: list | None = None) -> None:
+        """Every fence to run ahead (of `planned`, or of planned_fences(config)), numbered in the order MkDocs
+        renders them."""
+        for page, code, options in planned_fences(config) if planned is None else planned:
             if precomputable(code, options):
                 k = key(code, options.get("session"), options.get("id"), options.get("extra", {}))
                 if k not in self.index:
                     self.index[k] = len(self.jobs)
                     self.jobs.append((code, options))
                     self.pages.append(page)
-        if self.jobs:
-            self.folder = Path(tempfile.mkdtemp(prefix="handbook-ahead-"))
-            self.notify = os.pipe()
-            atexit.register(self.stop)
 
-    def start_zygote(self, cold: bool) -> None:
-        """Fork a zygote for the cold fences (their code imports only the standard library: `cold_fence`) or for
-        the others. The cold zygote is forked before preload, so that its fences (qwen-vl-utils imported in a
-        fresh interpreter, on resize-rules) use the core the build's single-threaded imports leave idle, one at a
-        time; the warm one after, two at a time. Whether a fence is cold depends on its code only, so it starts
-        from the same state in every build."""
-        jobs = [(i, job) for i, job in enumerate(self.jobs) if cold_fence(job[0]) == cold]
-        if not jobs:
+    def start_zygote(self) -> None:
+        """Fork the zygote for the warm fences, after preload: it runs them a page at a time, one page per core.
+        The cold fences (their code imports only the standard library: `cold_fence`) are the planner's
+        (`start_planner`), forked before preload, so that its fences (qwen-vl-utils imported in a fresh
+        interpreter, on resize-rules) use the core the build's single-threaded imports leave idle, one at a time.
+        Whether a fence is cold depends on its code only, so it starts from the same state in every build."""
+        pages = self.page_jobs(cold=False)
+        log.debug("warm fences run ahead: %d, of %d pages", sum(map(len, pages)), len(pages))
+        if not pages:
             return
-        pages = {}  # page -> its jobs, pages in render order
-        for i, job in jobs:
-            pages.setdefault(self.pages[i], []).append((i, job))
         read, write = self.notify
-        workers = 1 if cold else len(os.sched_getaffinity(0))
         pid = _fork()
         if pid == 0:
             status = 1
@@ -360,22 +425,26 @@ class Ahead:
                 os.close(read)
                 self._close_kernel_pipes()  # the helper sees the build end, not the zygote's copy
                 os.setpgid(0, 0)  # its children with it, so that stop() ends them all
-                _zygote(list(pages.values()), self.folder, write, workers)
+                _zygote(pages, self.folder, write, workers=len(os.sched_getaffinity(0)))
                 status = 0
             finally:
                 os._exit(status)
+        self._group(pid)
+
+    def page_jobs(self, cold: bool) -> list:
+        """The cold or the warm fences, page by page in render order: [[(index, job), ...], ...]."""
+        pages = {}
+        for i, job in enumerate(self.jobs):
+            if (self.cold[job[0]] if job[0] in self.cold else cold_fence(job[0])) == cold:
+                pages.setdefault(self.pages[i], []).append((i, job))
+        return list(pages.values())
+
+    def _group(self, pid: int) -> None:
         self.zygotes.append(pid)
         try:
             os.setpgid(pid, pid)  # as the zygote does, so that stop() finds the group whichever runs first
         except OSError:
             pass
-        log.debug(
-            "running %d %s fences of %d pages ahead in %s",
-            len(jobs),
-            "cold" if cold else "warm",
-            len(pages),
-            self.folder,
-        )
 
     def listen(self) -> None:
         """Collect the zygotes' finished jobs in a thread (after the last fork: the build's first thread)."""
@@ -721,11 +790,14 @@ def run_python(code: str, returncode=None, session=None, id=None, **extra):  # n
 
     entry = {"id": id, "code": code, **({"session": session} if session else {})}
     state.record.setdefault(state.page or "", []).append(entry)
+    hits = state.hits
     try:
         entry["output"] = _answer(code, returncode=returncode, session=session, id=id, **extra)
     except ExecutionError as error:
         entry.update(error=str(error), returncode=error.returncode)
         raise
+    finally:
+        entry["ran"] = "ahead" if state.hits > hits else "in the build"  # for tests/site/test_ahead_fences.py
     return entry["output"]
 
 
@@ -774,15 +846,15 @@ def start(config) -> None:
     # The helper imports nbclient and prepares the kernel while this process imports what the pages need; the
     # kernel is then forked from here, warm: it does not import torch and transformers a second time.
     state.launch_notebook(config)
-    state.plan_fences(config)
-    state.start_zygote(cold=True)
-    preload()
+    state.start_planner(config)
+    preload(state.planned_imports())
     # What preload imported lives as long as the process: the cyclic collector need not walk it again, in this
     # process and in the kernel and the zygote forked from it. Above all at exit: the interpreter's last
     # collections over torch's and transformers' objects took about 1.7 s of a build's single-threaded end.
     gc.freeze()
+    state.plan_fences(config, state.received_plan())
     state.fork_kernel()
-    state.start_zygote(cold=False)
+    state.start_zygote()
     one_torch_thread()  # the ledger's checks, which run here
     state.listen()
     state.watch_kernel()  # after the last fork: no thread may run in this process before

@@ -2,12 +2,14 @@
 standard library), which must depend on the fence's code alone; and its zygote, which runs each page's fences in one
 child of their own."""
 
+import json
 import os
 import pickle
 
 import torch  # noqa: F401  (imported, as in the build: a page child runs torch on one thread)
 
-from handbook.ahead import _zygote, cold_fence
+from handbook.ahead import Ahead, _zygote, cold_fence, import_statements
+from handbook.page_tests import fence_record
 
 
 def test_a_fence_that_imports_only_the_standard_library_is_cold():
@@ -91,3 +93,42 @@ def test_an_error_in_a_fence_is_its_outcome_and_the_page_goes_on(tmp_path):
 def test_a_page_child_runs_torch_on_one_thread(tmp_path):
     _, outcomes = run_zygote([[(0, fence("import torch\nprint(torch.get_num_threads())", "a-1"))]], tmp_path)
     assert outcomes[0][1].strip() == "1"
+
+
+def planner(imports: list, plan: bytes, complete: bool = True) -> Ahead:
+    """An Ahead whose planner sent these import statements (all of them, or ended before it had) and this plan."""
+    state = Ahead()
+    pipes = os.pipe(), os.pipe()
+    with os.fdopen(pipes[0][1], "w") as pipe:
+        pipe.writelines(json.dumps(s) + "\n" for s in [*imports, *([None] if complete else [])])
+    with os.fdopen(pipes[1][1], "wb") as pipe:
+        pipe.write(plan)
+    state.planner = (pipes[0][0], pipes[1][0])
+    return state
+
+
+def test_preload_imports_what_the_planner_sends_as_it_sends_it():
+    sent = ["import numpy as np", "import torch"]
+    assert list(planner(sent, b"").planned_imports()) == sent
+
+
+def test_a_planner_that_ended_early_leaves_the_rest_of_the_imports_to_the_build():
+    everything = import_statements()
+    received = list(planner(everything[:2], b"", complete=False).planned_imports())
+    assert received == everything
+
+
+def test_the_build_plans_itself_when_the_planner_sent_no_plan():
+    plan = [("index.md", "print(1)", {"id": "x"})]
+    state = planner([], pickle.dumps((plan, {"print(1)": True})))
+    assert state.received_plan() == plan and state.cold == {"print(1)": True}
+    assert planner([], b"").received_plan() is None
+
+
+def test_every_fence_that_can_ran_ahead_in_the_build_of_site():
+    """In a page's child, not in the build process: the planner, the zygote and the record each did their part.
+    Only the ledger's fences run in the build (`precomputable` says why)."""
+    entries = [entry for page_entries in fence_record().values() for entry in page_entries]
+    where = {entry["id"]: entry["ran"] for entry in entries}
+    assert sum(ran == "ahead" for ran in where.values()) >= 60, where
+    assert all(entry["ran"] == "ahead" or "handbook.claims" in entry["code"] for entry in entries), where
