@@ -242,8 +242,12 @@ def _run_child(job: tuple, target: Path) -> None:
     except ExecutionError as error:
         outcome = ["error", str(error), error.returncode]
     outcome.append((time.perf_counter() - start, time.process_time() - cpu + children() - before))
+    _write_pickle(target, outcome)
+
+
+def _write_pickle(target: Path, value) -> None:
     partial = target.with_suffix(".part")
-    partial.write_bytes(pickle.dumps(outcome))
+    partial.write_bytes(pickle.dumps(value))
     partial.rename(target)
 
 
@@ -361,8 +365,10 @@ class Ahead:
                 planned = planned_fences(config)
                 self.plan_fences(config, planned)
                 self.cold = {code: cold_fence(code) for code, _ in self.jobs}
-                with os.fdopen(plan[1], "wb") as pipe:
-                    pickle.dump((planned, self.cold), pipe)
+                # In a file: the pipe's buffer is smaller than the plan, and the build reads it only after its
+                # imports; the pipe only says when it is there, by its end.
+                _write_pickle(self.folder / "plan.pickle", (planned, self.cold))
+                os.close(plan[1])
                 _zygote(self.page_jobs(cold=True), self.folder, self.notify[1], workers=1)
                 status = 0
             finally:
@@ -389,12 +395,13 @@ class Ahead:
     def received_plan(self) -> list | None:
         """What the planner found: `planned_fences`, or None where it sent nothing; and which are cold."""
         with os.fdopen(self.planner[1], "rb") as pipe:
-            try:
-                planned, self.cold = pickle.load(pipe)
-                return planned
-            except (EOFError, pickle.UnpicklingError):
-                log.debug("the planner ended before it sent the fences: the build reads them itself")
-                return None
+            pipe.read()  # until the planner wrote the plan, or ended
+        try:
+            planned, self.cold = pickle.loads((self.folder / "plan.pickle").read_bytes())
+            return planned
+        except (OSError, EOFError, pickle.UnpicklingError):
+            log.debug("the planner ended before it sent the fences: the build reads them itself")
+            return None
 
     def plan_fences(self, config, planned: list | None = None) -> None:
         """Every fence to run ahead (of `planned`, or of planned_fences(config)), numbered in the order MkDocs

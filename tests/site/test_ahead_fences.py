@@ -5,9 +5,11 @@ child of their own."""
 import json
 import os
 import pickle
+import time
 
 import torch  # noqa: F401  (imported, as in the build: a page child runs torch on one thread)
 
+from handbook import ahead
 from handbook.ahead import Ahead, _zygote, cold_fence, import_statements
 from handbook.page_tests import fence_record
 
@@ -95,34 +97,63 @@ def test_a_page_child_runs_torch_on_one_thread(tmp_path):
     assert outcomes[0][1].strip() == "1"
 
 
-def planner(imports: list, plan: bytes, complete: bool = True) -> Ahead:
-    """An Ahead whose planner sent these import statements (all of them, or ended before it had) and this plan."""
+def planner(imports: list, plan=None, complete: bool = True, folder=None) -> Ahead:
+    """An Ahead whose planner sent these import statements (all of them, or ended before it had) and wrote this
+    plan (or none) before it ended."""
     state = Ahead()
+    state.folder = folder
+    if plan is not None:
+        (folder / "plan.pickle").write_bytes(pickle.dumps(plan))
     pipes = os.pipe(), os.pipe()
     with os.fdopen(pipes[0][1], "w") as pipe:
         pipe.writelines(json.dumps(s) + "\n" for s in [*imports, *([None] if complete else [])])
-    with os.fdopen(pipes[1][1], "wb") as pipe:
-        pipe.write(plan)
+    os.close(pipes[1][1])
     state.planner = (pipes[0][0], pipes[1][0])
     return state
 
 
 def test_preload_imports_what_the_planner_sends_as_it_sends_it():
     sent = ["import numpy as np", "import torch"]
-    assert list(planner(sent, b"").planned_imports()) == sent
+    assert list(planner(sent).planned_imports()) == sent
 
 
 def test_a_planner_that_ended_early_leaves_the_rest_of_the_imports_to_the_build():
     everything = import_statements()
-    received = list(planner(everything[:2], b"", complete=False).planned_imports())
+    received = list(planner(everything[:2], complete=False).planned_imports())
     assert received == everything
 
 
-def test_the_build_plans_itself_when_the_planner_sent_no_plan():
+def test_the_build_plans_itself_when_the_planner_left_no_plan(tmp_path):
     plan = [("index.md", "print(1)", {"id": "x"})]
-    state = planner([], pickle.dumps((plan, {"print(1)": True})))
+    state = planner([], (plan, {"print(1)": True}), folder=tmp_path)
     assert state.received_plan() == plan and state.cold == {"print(1)": True}
-    assert planner([], b"").received_plan() is None
+    (tmp_path / "plan.pickle").unlink()
+    assert planner([], folder=tmp_path).received_plan() is None
+
+
+def test_the_planner_runs_the_cold_fences_before_the_build_reads_its_plan(tmp_path, monkeypatch):
+    """The build reads the plan only after its imports, which the cold fences are there to overlap. Measured: a plan
+    sent down a pipe (64 kB) blocked the planner until then, and the 5 s qwen-vl-utils check ran with the warm
+    fences instead."""
+    big = [("page.md", f"print({i})  # " + "x" * 2000, {"id": f"f{i}"}) for i in range(100)]  # 200 kB of code
+    monkeypatch.setattr(ahead, "planned_fences", lambda config: big)
+    monkeypatch.setattr(ahead, "_import_statements", lambda: iter(["import json", "import json", "import csv"]))
+    started = tmp_path / "cold fences started"
+    monkeypatch.setattr(ahead, "_zygote", lambda pages, *args, **kwargs: started.write_text(str(len(pages))))
+    state = Ahead()
+    state.start_planner(config=None)
+    try:
+        assert list(state.planned_imports()) == ["import json", "import csv"]
+        deadline = time.monotonic() + 10
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert started.exists(), "the planner waited for the build to read its plan"
+        assert started.read_text() == "1"  # one page of cold fences
+        assert state.received_plan() == big
+        assert all(state.cold.values()) and len(state.cold) == 100
+    finally:
+        state.stop()  # ends the planner, if it still waits
+        os.waitpid(state.zygotes[0], 0)
 
 
 def test_every_fence_that_can_ran_ahead_in_the_build_of_site():
