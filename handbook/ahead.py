@@ -114,12 +114,13 @@ def _fork() -> int:
 def import_statements() -> list:
     """Every third-party import statement of snippets/ and handbook/ (the hooks, the ledger), as written
     (scripts/bench.py's import floor imports the same)."""
-    return list(dict.fromkeys(_import_statements()))
+    return list(_import_statements())
 
 
 def _import_statements():
-    """import_statements(), file by file as it reads them, repeats included."""
+    """import_statements(), file by file as it reads them, each statement once."""
     local = {p.stem for p in SNIPPETS.glob("*.py")} | {p.name for p in SNIPPETS.iterdir() if p.is_dir()} | {"handbook"}
+    seen = set()
     build_side = [
         p for p in (ROOT / "handbook").rglob("*.py") if p.relative_to(ROOT / "handbook").parts[0] in BUILD_SIDE
     ]
@@ -143,7 +144,10 @@ def _import_statements():
             top = names[0].split(".")[0]
             if top in sys.stdlib_module_names or top in local or top == "__future__":
                 continue
-            yield ast.unparse(node)
+            statement = ast.unparse(node)
+            if statement not in seen:
+                seen.add(statement)
+                yield statement
 
 
 def preload(statements=None) -> None:
@@ -346,37 +350,28 @@ class Ahead:
         self.notify = os.pipe()
         atexit.register(self.stop)
         imports, plan = os.pipe(), os.pipe()
-        pid = _fork()
-        if pid == 0:
-            status = 1
-            try:
-                for end in (self.notify[0], imports[0], plan[0]):
-                    os.close(end)
-                self._close_kernel_pipes()  # the helper sees the build end, not the zygote's copy
-                os.setpgid(0, 0)  # its children with it, so that stop() ends them all
-                with os.fdopen(imports[1], "w") as pipe:
-                    sent = set()
-                    for statement in _import_statements():
-                        if statement not in sent:
-                            sent.add(statement)
-                            pipe.write(json.dumps(statement) + "\n")
-                            pipe.flush()
-                    pipe.write("null\n")  # all sent
-                planned = planned_fences(config)
-                self.plan_fences(config, planned)
-                self.cold = {code: cold_fence(code) for code, _ in self.jobs}
-                # In a file: the pipe's buffer is smaller than the plan, and the build reads it only after its
-                # imports; the pipe only says when it is there, by its end.
-                _write_pickle(self.folder / "plan.pickle", (planned, self.cold))
-                os.close(plan[1])
-                _zygote(self.page_jobs(cold=True), self.folder, self.notify[1], workers=1)
-                status = 0
-            finally:
-                os._exit(status)
+
+        def plan_then_run_cold() -> None:
+            for end in (imports[0], plan[0]):
+                os.close(end)
+            with os.fdopen(imports[1], "w") as pipe:
+                for statement in _import_statements():
+                    pipe.write(json.dumps(statement) + "\n")
+                    pipe.flush()
+                pipe.write("null\n")  # all sent
+            planned = planned_fences(config)
+            self.plan_fences(config, planned)
+            self.cold = {code: cold_fence(code) for code, _ in self.jobs}
+            # In a file: the pipe's buffer is smaller than the plan, and the build reads it only after its
+            # imports; the pipe only says when it is there, by its end.
+            _write_pickle(self.folder / "plan.pickle", (planned, self.cold))
+            os.close(plan[1])
+            _zygote(self.page_jobs(cold=True), self.folder, self.notify[1], workers=1)
+
+        self._fork_zygote(plan_then_run_cold)
         os.close(imports[1])
         os.close(plan[1])
         self.planner = (imports[0], plan[0])
-        self._group(pid)
 
     def planned_imports(self):
         """The import statements the planner sends, as it finds them; if it ends before it sent them all, the rest,
@@ -424,19 +419,7 @@ class Ahead:
         log.debug("warm fences run ahead: %d, of %d pages", sum(map(len, pages)), len(pages))
         if not pages:
             return
-        read, write = self.notify
-        pid = _fork()
-        if pid == 0:
-            status = 1
-            try:
-                os.close(read)
-                self._close_kernel_pipes()  # the helper sees the build end, not the zygote's copy
-                os.setpgid(0, 0)  # its children with it, so that stop() ends them all
-                _zygote(pages, self.folder, write, workers=len(os.sched_getaffinity(0)))
-                status = 0
-            finally:
-                os._exit(status)
-        self._group(pid)
+        self._fork_zygote(lambda: _zygote(pages, self.folder, self.notify[1], workers=len(os.sched_getaffinity(0))))
 
     def page_jobs(self, cold: bool) -> list:
         """The cold or the warm fences, page by page in render order: [[(index, job), ...], ...]."""
@@ -446,7 +429,20 @@ class Ahead:
                 pages.setdefault(self.pages[i], []).append((i, job))
         return list(pages.values())
 
-    def _group(self, pid: int) -> None:
+    def _fork_zygote(self, run) -> None:
+        """Fork a zygote that calls `run` and exits: in a process group of its own with its children, so that
+        stop() ends them all, and without this process' ends of the pipes it does not write."""
+        pid = _fork()
+        if pid == 0:
+            status = 1
+            try:
+                os.close(self.notify[0])
+                self._close_kernel_pipes()  # the helper sees the build end, not the zygote's copy
+                os.setpgid(0, 0)
+                run()
+                status = 0
+            finally:
+                os._exit(status)
         self.zygotes.append(pid)
         try:
             os.setpgid(pid, pid)  # as the zygote does, so that stop() finds the group whichever runs first

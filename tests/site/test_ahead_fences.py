@@ -119,6 +119,7 @@ def test_preload_imports_what_the_planner_sends_as_it_sends_it():
 
 def test_a_planner_that_ended_early_leaves_the_rest_of_the_imports_to_the_build():
     everything = import_statements()
+    assert len(set(everything)) == len(everything)  # each once, as the planner sends them
     received = list(planner(everything[:2], complete=False).planned_imports())
     assert received == everything
 
@@ -137,7 +138,7 @@ def test_the_planner_runs_the_cold_fences_before_the_build_reads_its_plan(tmp_pa
     fences instead."""
     big = [("page.md", f"print({i})  # " + "x" * 2000, {"id": f"f{i}"}) for i in range(100)]  # 200 kB of code
     monkeypatch.setattr(ahead, "planned_fences", lambda config: big)
-    monkeypatch.setattr(ahead, "_import_statements", lambda: iter(["import json", "import json", "import csv"]))
+    monkeypatch.setattr(ahead, "_import_statements", lambda: iter(["import json", "import csv"]))
     started = tmp_path / "cold fences started"
     monkeypatch.setattr(ahead, "_zygote", lambda pages, *args, **kwargs: started.write_text(str(len(pages))))
     state = Ahead()
