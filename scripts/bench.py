@@ -7,7 +7,8 @@ Measures, on this machine:
   3. the size of every built page and of the whole site;
   4. `make test`, as a whole and command by command, pytest file by file (from timestamps of its output);
   5. CPU wall time of one window block versus one full block (snippets/cost/block_wall_time.py), written to
-     snippets/data/block_wall_times.json for the page docs/beyond/cost.md.
+     snippets/data/block_wall_times.json for the page docs/beyond/cost.md;
+  6. the machine's speed before and after, with a fixed pure-Python loop (`speed_probe`): its cores are shared.
 Targets (reported, never enforced): build <= 2.5 x import floor; make test <= 180 s (venv installed);
 every page <= 300 kB.
 `--page-sizes` sizes the pages of an existing site/ alone and rewrites only that part of BENCHMARKS.md.
@@ -93,6 +94,18 @@ def memory_gib() -> float:
 
 def load_average() -> str:
     return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+SPEED_LOOP = 20_000_000
+
+
+def speed_probe(loops: int = SPEED_LOOP) -> float:
+    """CPU seconds a fresh interpreter spends on a fixed pure-Python loop: how fast this machine is at the moment.
+    Its cores are shared, and the same loop has taken twice as long in one hour as in another; the import floor
+    slows down more than the build does, so the build's factor is lowest on a slow machine."""
+    code = f"import time\nt = time.process_time()\ns = 0\nfor i in range({loops}):\n    s += i * i\nprint(time.process_time() - t)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(done.stdout)
 
 
 def machine() -> dict:
@@ -446,6 +459,16 @@ def test_target_row(test: dict | None) -> str:
     return f"{head} {test['seconds']:.1f} s{failed} | {verdict(ok)} |"
 
 
+def speed_lines(results: dict) -> list:
+    if "speed_before" not in results:
+        return []
+    return [
+        f"- Machine speed (`speed_probe`: {SPEED_LOOP:,} multiply-adds in a fresh interpreter; more seconds, a "
+        f"slower machine): {results['speed_before']:.2f} s of CPU before the timings, {results['speed_after']:.2f} s "
+        "after. Compare timings only with a run whose machine was about as fast."
+    ]
+
+
 def report(results: dict) -> str:
     m, v = results["machine"], results["versions"]
     floor, build, sizes = results["floor"], results["build"], results["sizes"]
@@ -458,6 +481,7 @@ def report(results: dict) -> str:
         "",
         f"- Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB memory, {m['os']}.",
         f"- Load average (1 / 5 / 15 min): {results['load_before']} at the start, {results['load_after']} at the end.",
+        *speed_lines(results),
         "- Versions: " + ", ".join(f"{name} {version}" for name, version in v.items()) + ".",
         "",
         "> **Noisy numbers.** The cores are shared: other jobs ran on the same machine during this run (see "
@@ -581,6 +605,7 @@ def main() -> None:
         "machine": machine(),
         "versions": versions(),
         "load_before": load_average(),
+        "speed_before": speed_probe(),
     }
     if not args.skip_blocks:
         print("measuring window and full blocks ...", flush=True)
@@ -616,6 +641,7 @@ def main() -> None:
         print("make test ...", flush=True)
         results["test"] = make_test()
     results["load_after"] = load_average()
+    results["speed_after"] = speed_probe()
     REPORT.write_text(report(results))
     print(f"wrote {REPORT.relative_to(ROOT)}")
     sys.exit(0 if results["build"]["ok"] else 1)

@@ -344,6 +344,8 @@ def fake_results(build_seconds: float, largest_page: int) -> dict:
         "versions": {"python": "3"},
         "load_before": "1",
         "load_after": "1",
+        "speed_before": 2.5,
+        "speed_after": 4.25,
         "floor": {"code": "import torch", "seconds": [4.0, 4.0, 4.0], "median": 4.0},
         "build": {"seconds": build_seconds, "runs": [build_seconds] * 3, "cpu": 2.5 * build_seconds, "ok": True},
         "sizes": {"pages": {"index.html": 1000, "big/index.html": largest_page}, "site_bytes": 10**6, "site_files": 9},
@@ -359,7 +361,14 @@ def test_bench_report_judges_the_targets():
     assert "24.8 s of CPU time" in passing and "at least 12.4 s = 3.1 x the floor" in passing
     failing = bench.report(fake_results(build_seconds=30.0, largest_page=600_000))
     assert "7.5 x 4.0 s | **fail** |" in failing and "600.0 kB | **fail** |" in failing
+    assert "2.50 s of CPU before the timings, 4.25 s after" in passing
     assert "## Vision encoder on a GPU" in passing and gpu_table.provenance(gpu_table.load_record()) in passing
+
+
+def test_bench_speed_probe_times_its_loop():
+    """The probe reports the CPU time of its loop alone: ten times the loop, several times the seconds."""
+    short, long = bench.speed_probe(100_000), bench.speed_probe(1_000_000)
+    assert 0 < short and 3 * short < long < 60
 
 
 def test_bench_counts_the_cpu_of_the_processes_below_it():
