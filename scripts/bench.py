@@ -100,9 +100,10 @@ SPEED_LOOP = 20_000_000
 
 
 def speed_probe(loops: int = SPEED_LOOP) -> float:
-    """CPU seconds a fresh interpreter spends on a fixed pure-Python loop: how fast this machine is at the moment.
-    Its cores are shared, and the same loop has taken twice as long in one hour as in another; the import floor
-    slows down more than the build does, so the build's factor is lowest on a slow machine."""
+    """CPU seconds a fresh interpreter spends on a fixed pure-Python loop: how fast this machine's cores are at the
+    moment (they are shared: the same loop has taken twice as long in one hour as in another). The loop stays in
+    the CPU's caches, so it does not see memory-bound work (imports, the build) slow down on its own: two runs
+    with the same probe can still differ."""
     code = f"import time\nt = time.process_time()\ns = 0\nfor i in range({loops}):\n    s += i * i\nprint(time.process_time() - t)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(done.stdout)
@@ -465,7 +466,8 @@ def speed_lines(results: dict) -> list:
     return [
         f"- Machine speed (`speed_probe`: {SPEED_LOOP:,} multiply-adds in a fresh interpreter; more seconds, a "
         f"slower machine): {results['speed_before']:.2f} s of CPU before the timings, {results['speed_after']:.2f} s "
-        "after. Compare timings only with a run whose machine was about as fast."
+        "after. The loop stays in the CPU's caches: it does not see memory-bound work (imports, the build) slow "
+        "down on its own, which the import floor below does."
     ]
 
 
