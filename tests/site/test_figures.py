@@ -39,3 +39,26 @@ def test_compact_rounds_and_is_deterministic():
     assert 'id="c1"' in once and 'id="patch_1"' not in once and 'id="unused"' not in once
     assert ">3.14159<" in once, "text content is never rounded"
     assert np.isclose(float(re.search(r'x="([\d.]+)"', once).group(1)), 0.33)
+
+
+def _laid_out_figure():
+    fig, axes = plt.subplots(1, 2, figsize=(4, 2), layout="constrained")
+    for ax in axes:
+        ax.plot([0, 1], [0, 1])
+        ax.set(title="a title", xlabel="a label along x", ylabel="a long label along y")
+    return fig
+
+
+def test_svg_figure_keeps_the_layout_engine_positions_rounded():
+    """The layout engine runs before the axes are frozen: each axes sits where constrained layout puts it, to 4
+    decimals, and not where the figure's default subplot parameters would (labels would then overlap)."""
+    reference = _laid_out_figure()
+    reference.draw_without_rendering()  # a whole draw runs the engine too
+    expected = [tuple(round(v, 4) for v in ax.get_position().bounds) for ax in reference.axes]
+    plt.close(reference)
+    fig = _laid_out_figure()
+    default = [ax.get_position(original=True).bounds for ax in fig.axes]
+    svg_figure(fig, alt="two plots laid out by constrained layout")
+    placed = [ax.get_position().bounds for ax in fig.axes]
+    assert np.allclose(placed, expected, rtol=0, atol=1e-12)
+    assert not np.allclose(placed, default, atol=1e-3)
