@@ -191,32 +191,41 @@ class TreeCPU:
     def __init__(self, interval: float = 0.1):
         self.interval, self.seen, self.stop = interval, {}, threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
+        self.outside = set()  # pids seen alive outside the tree: a process never moves into another's tree
 
     @staticmethod
-    def _processes() -> dict:
-        table = {}
-        for pid in os.listdir("/proc"):
-            if pid.isdigit():
-                try:
-                    stat = Path(f"/proc/{pid}/stat").read_text()
-                except OSError:
-                    continue
-                fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) ": state, ppid, ...
-                table[int(pid)] = (int(fields[1]), fields[19], int(fields[11]) + int(fields[12]))  # ppid, start, ticks
-        return table
+    def _stat(pid: int):
+        """(ppid, start time, user + sys ticks) of a process, or None once it is gone."""
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as file:
+                stat = file.read()
+        except OSError:
+            return None
+        fields = stat[stat.rindex(b")") + 2 :].split()  # after "pid (comm) ": state, ppid, ...
+        return int(fields[1]), fields[19], int(fields[11]) + int(fields[12])
 
     def _run(self) -> None:
-        me = os.getpid()
+        # The sampler runs beside what it measures, on the same cores: it reads the stat file of the processes
+        # in the tree and of new pids only, not of every process on the machine at every sample.
+        below = {os.getpid()}
         while not self.stop.is_set():
-            table = self._processes()
-            below, changed = {me}, True
-            while changed:
-                grown = {pid for pid, (ppid, _, _) in table.items() if ppid in below} - below
+            alive = {int(name) for name in os.listdir("/proc") if name.isdigit()}
+            self.outside &= alive  # a pid that ended may come back as another process
+            below &= alive | {os.getpid()}
+            stats = {pid: self._stat(pid) for pid in alive - self.outside}
+            changed = True
+            while changed:  # a new process joins the tree when its parent is in it
+                grown = {pid for pid, stat in stats.items() if stat and pid not in below and stat[0] in below}
                 below |= grown
                 changed = bool(grown)
-            for pid in below - {me}:
-                _, start, ticks = table[pid]
-                self.seen[pid, start] = ticks
+            for pid, stat in stats.items():
+                if stat is None:
+                    continue
+                if pid in below:
+                    if pid != os.getpid():
+                        self.seen[pid, stat[1]] = stat[2]
+                else:
+                    self.outside.add(pid)
             self.stop.wait(self.interval)
 
     def __enter__(self):
