@@ -365,6 +365,39 @@ def test_bench_report_judges_the_targets():
     assert "## Vision encoder on a GPU" in passing and gpu_table.provenance(gpu_table.load_record()) in passing
 
 
+def fake_test_run(seconds: float, status: int = 0) -> dict:
+    return {
+        "seconds": seconds,
+        "cpu": 2 * seconds,
+        "status": status,
+        "speed": 2.5,
+        "steps": [("make", seconds, status)],
+        "files": [],
+        "summary": "9 passed",
+        "tail": "",
+    }
+
+
+def test_bench_judges_make_test_on_its_median_run():
+    """Three runs: the median one is reported and judged, every run is listed, and one failed run fails the target."""
+    results = fake_results(build_seconds=9.9, largest_page=290_000)
+    results["test"] = bench.median_run([fake_test_run(190.0), fake_test_run(150.0), fake_test_run(170.0)])
+    assert results["test"]["seconds"] == 170.0
+    passing = bench.report(results)
+    assert (
+        "| `make test` <= 180 s (venv installed) | 170.0 s, median of 3 runs (190.0, 150.0, 170.0 s) | **pass** |"
+        in (passing)
+    )
+    assert "| 1 | 190.0 | 380 | 2.50 s | 0 |" in passing and "| 3 | 170.0 | 340 | 2.50 s | 0 |" in passing
+    results["test"] = bench.median_run([fake_test_run(190.0), fake_test_run(185.0), fake_test_run(150.0)])
+    assert "185.0 s, median of 3 runs (190.0, 185.0, 150.0 s) | **fail** |" in bench.report(results)
+    results["test"] = bench.median_run([fake_test_run(100.0, status=2), fake_test_run(110.0), fake_test_run(120.0)])
+    failing = bench.report(results)
+    assert "110.0 s, median of 3 runs (100.0, 110.0, 120.0 s) (**a step failed**) | **fail** |" in failing
+    # An even count: the slower of the two middle runs.
+    assert bench.median_run([fake_test_run(s) for s in (100.0, 200.0, 150.0, 160.0)])["seconds"] == 160.0
+
+
 def test_bench_speed_probe_times_its_loop():
     """The probe reports the CPU time of its loop alone: ten times the loop, several times the seconds."""
     short, long = bench.speed_probe(100_000), bench.speed_probe(1_000_000)
