@@ -77,9 +77,9 @@ build: $(STAMP) $(TF_4_52_4_STAMP)
 serve: $(STAMP) $(TF_4_52_4_STAMP)
 	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
 
-# pytest over the machine's cores (pytest-xdist), two at most: the suite's session work (the warm snippet
-# parent, the browser) is per worker, and the builds it reads are made before it starts. loadgroup keeps
-# the tests that share one snippet's run on one worker (tests/site/test_snippets.py), the rest as `load`.
+# pytest over the machine's cores (pytest-xdist), two at most: the builds it reads are made before it starts.
+# loadgroup keeps the tests that share one snippet's run on one worker (tests/site/test_snippets.py), and every
+# test that uses the browser on one worker, with one Chromium (tests/conftest.py); the rest as `load`.
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n < 2 ? 1 : 2 )))
 DEPLOY_SITE := artifacts/deploy-site
 DEPLOY_LOG := artifacts/deploy-build.log

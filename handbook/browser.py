@@ -11,12 +11,12 @@ Playwright never downloads a browser here: it launches $CHROMIUM, by default /us
 Every request to a host other than the local server is aborted and recorded, so a test can assert
 that a page asked for nothing from outside the site.
 
-Cheap by design (Chromium is most of the suite's CPU time): one browser per pytest worker, one browser
-context per colour scheme (a new context costs a new renderer process, about 1 s of CPU), a fresh tab per
-test, and `page_visit`: each page of the site opened ONCE per colour scheme, for all the checks that read it
+Cheap by design (Chromium is most of the suite's CPU time): one browser for the run (`make test`'s
+`--dist loadgroup` runs every test that uses it on one pytest worker: tests/conftest.py), one browser context
+per colour scheme (a new context costs a new renderer process, about 1 s of CPU), a fresh tab per test, and
+`page_visit`: each page of the site opened ONCE per colour scheme, for all the checks that read it
 (tests/site/browser/test_pages.py, test_axe.py, test_accessibility.py). pytest runs the tests that share a
-visit one after another (a session-scoped parametrized fixture), and `make test`'s `--dist loadgroup` keeps
-them on one worker (the xdist_group mark of each visit). The light visits open the deploy-style build, served
+visit one after another (a session-scoped parametrized fixture). The light visits open the deploy-style build, served
 under /handbook/ as GitHub Pages serves a project, and the dark visits open site/ at the root (`visit_base`):
 the two builds are the same bytes but for their address (tests/site/test_reproducible.py), so every page is
 rendered in both themes and loaded both at the root and under the subpath, with one visit each.
@@ -254,13 +254,7 @@ def deploy_page(scheme_contexts, deploy_url):
 def visit_params() -> list:
     from handbook.site_pages import page_id, site_pages
 
-    return [
-        pytest.param(
-            (scheme, md), id=f"{scheme}-{page_id(md)}", marks=pytest.mark.xdist_group(f"visit-{scheme}-{page_id(md)}")
-        )
-        for scheme in SCHEMES
-        for md in site_pages()
-    ]
+    return [pytest.param((scheme, md), id=f"{scheme}-{page_id(md)}") for scheme in SCHEMES for md in site_pages()]
 
 
 class Visit:

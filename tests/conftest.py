@@ -7,8 +7,9 @@
   `deploy_site` fails clearly when it is missing or older than its sources, as `built_site` does.
 - The browser fixtures (page, site_url, deploy_page, ...) come from the plugin handbook/browser.py.
 - A run without a loopback-only network namespace says so at the end, in red.
-- `--dist loadgroup` keeps each `xdist_group` on one worker again under pytest 9.2 (see
-  pytest_collection_modifyitems below; tests/site/test_xdist_groups.py checks it).
+- `--dist loadgroup` keeps each `xdist_group` on one worker again under pytest 9.2, and every test that uses
+  the browser on one worker of its own (see pytest_collection_modifyitems below;
+  tests/site/test_xdist_groups.py checks both).
 - Under pytest-xdist the controller starts the one warm parent that runs snippet files for all the workers
   (tests/site/test_snippet_server.py checks that a worker uses it).
 - The cyclic collector leaves alone what collection imported, and at the end everything
@@ -82,19 +83,30 @@ def pytest_unconfigure(config):
 # ------------------------------------------------------------------------------------------ xdist groups
 
 
+BROWSER_GROUP = "browser"
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """Give each test marked xdist_group the `@<group>` suffix on its node id that xdist's loadgroup scheduler
     reads. pytest-xdist 3.8.0 writes it to the legacy `item._nodeid`, which pytest 9.2 no longer reads (its node
     ids are structured: pytest-xdist issue 1386, fix proposed in pull request 1388), so every group was silently
     spread over both workers: a page visit opened twice, a snippet run twice. Same suffix as xdist's own (group
-    names sorted, joined by `_`), set on the structured id; nothing to do where xdist's own suffix took effect."""
+    names sorted, joined by `_`), set on the structured id; nothing to do where xdist's own suffix took effect.
+
+    Every test that uses the browser (its fixtures need handbook/browser.py's `browser`) goes in one group,
+    BROWSER_GROUP, whatever its own marks: one worker runs them all with one Chromium, and the other worker runs
+    the rest of the suite, which takes about as long. A second Chromium cost more than it gave: `make test`'s
+    pytest took 278-292 s of CPU and 142-149 s with one, 297-306 s and 152-156 s with one per worker (two pairs
+    of runs, taking turns; the note of this change has them)."""
     if not getattr(config.option, "loadgroup", False):  # set on the workers of `--dist loadgroup` only
         return
     for item in items:
         names = {
             str(m.args[0] if m.args else m.kwargs.get("name", "default")) for m in item.iter_markers("xdist_group")
         }
+        if "browser" in getattr(item, "fixturenames", ()):
+            names = {BROWSER_GROUP}
         if names and "@" not in item.nodeid.rpartition("]")[2]:
             item._id = type(item._id).parse(f"{item.nodeid}@{'_'.join(sorted(names))}")
 

@@ -9,9 +9,8 @@ from handbook.site_pages import page_id, page_path, site_pages, title_of
 
 RESULT_LINKS = "li.md-search-result__item > a.md-search-result__link"
 
-# One worker for the module (make test: --dist loadgroup): the search tab of `search`, with the whole index
-# indexed once, serves every query here.
-pytestmark = pytest.mark.xdist_group("search")
+# The search tab of `search` (module-scoped), with the whole index indexed once, serves every query here; like
+# every test that uses the browser, they run on one worker (tests/conftest.py).
 
 
 # Material's search runs in a web worker: the page posts {type: 2 (QUERY), data: query} and the worker
