@@ -16,8 +16,8 @@ Cheap by design (Chromium is most of the suite's CPU time): one browser for the 
 per colour scheme (a new context costs a new renderer process, about 1 s of CPU), a fresh tab per test, and
 `page_visit`: each page of the site opened ONCE per colour scheme, for all the checks that read it
 (tests/site/browser/test_pages.py, test_axe.py, test_accessibility.py). pytest runs the tests that share a
-visit one after another (a session-scoped parametrized fixture). The light visits open the deploy-style build, served
-under /handbook/ as GitHub Pages serves a project, and the dark visits open site/ at the root (`visit_base`):
+visit one after another (a session-scoped parametrized fixture). The light visits open the deploy-style build,
+served under /handbook/ as GitHub Pages serves a project, and the dark visits open site/ at the root (`VISIT_BUILD`):
 the two builds are the same bytes but for their address (tests/site/test_reproducible.py), so every page is
 rendered in both themes and loaded both at the root and under the subpath, with one visit each.
 """

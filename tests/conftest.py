@@ -96,9 +96,10 @@ def pytest_collection_modifyitems(config, items):
 
     Every test that uses the browser (its fixtures need handbook/browser.py's `browser`) goes in one group,
     BROWSER_GROUP, whatever its own marks: one worker runs them all with one Chromium, and the other worker runs
-    the rest of the suite, which takes about as long. A second Chromium cost more than it gave: `make test`'s
-    pytest took 278-292 s of CPU and 142-149 s with one, 297-306 s and 152-156 s with one per worker (two pairs
-    of runs, taking turns; the note of this change has them)."""
+    the rest of the suite, which takes about as long (both ended within a second of each other). That spares the
+    second Chromium's start and warm-up: in two pairs of pytest runs, taking turns, 278-292 s of CPU with one
+    Chromium against 297-306 s with one per worker; a gain no larger than this machine's run-to-run spread (a
+    third run with one took 297 s)."""
     if not getattr(config.option, "loadgroup", False):  # set on the workers of `--dist loadgroup` only
         return
     for item in items:
