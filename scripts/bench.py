@@ -468,7 +468,7 @@ def median_run(runs: list) -> dict:
     return {
         **middle,
         "status": max(run["status"] for run in runs),
-        "runs": [{key: run.get(key) for key in ("seconds", "cpu", "status", "speed")} for run in runs],
+        "runs": [{key: run[key] for key in ("seconds", "cpu", "status", "speed")} for run in runs],
     }
 
 
@@ -496,11 +496,7 @@ def test_runs_table(test: dict) -> list:
         "| run | seconds | CPU seconds | speed probe before | exit status |",
         "|---|---|---|---|---|",
         *[
-            f"| {number} | {run['seconds']:.1f} | "
-            + (f"{run['cpu']:.0f}" if run.get("cpu") is not None else "—")
-            + " | "
-            + (f"{run['speed']:.2f} s" if run.get("speed") is not None else "—")
-            + f" | {run['status']} |"
+            f"| {number} | {run['seconds']:.1f} | {run['cpu']:.0f} | {run['speed']:.2f} s | {run['status']} |"
             for number, run in enumerate(runs, 1)
         ],
         "",
