@@ -14,6 +14,8 @@
   (tests/site/test_snippet_server.py checks that a worker uses it).
 - The cyclic collector leaves alone what collection imported, and at the end everything
   (tests/site/test_session_setup.py checks the first).
+- torch runs its operations on one thread in every test process: the workers, the warm parent and its
+  children, and the subprocesses tests start (OMP_NUM_THREADS=1 unless set; test_session_setup.py checks it).
 """
 
 import gc
@@ -31,6 +33,12 @@ pytest_plugins = ["handbook.browser"]
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# One OpenMP thread per test process. Two workers, the warm parent's children and Chromium already keep both
+# cores busy, and the tensors here are tiny: with torch's default pool (a thread per core) the threads of each
+# operation woke, spun and waited on each other. Measured on 2 cores, the tests outside the browser (741): 145-150 s
+# of CPU with the default pool, 131 s with OMP_WAIT_POLICY=PASSIVE, 106-125 s with one thread; every test passes
+# either way, so no output depends on it. Set before anything imports torch; inherited by what this process starts.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 @pytest.hookimpl

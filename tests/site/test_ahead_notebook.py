@@ -83,8 +83,8 @@ def test_a_kernel_is_forked_only_where_it_is_the_one_the_helper_would_launch(ahe
     assert ahead._refusal(fork_request(ahead)) is None
     other = fork_request(ahead, cmd=["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "k.json"])
     assert "not ipykernel in this interpreter" in ahead._refusal(other)
-    env = {**fork_request(ahead)["env"], "OMP_NUM_THREADS": "1"}  # a kernel spec's env, say
-    assert "OMP_NUM_THREADS" in ahead._refusal(fork_request(ahead, env=env))
+    env = {**fork_request(ahead)["env"], "MKL_NUM_THREADS": "3"}  # a kernel spec's env, say
+    assert "MKL_NUM_THREADS" in ahead._refusal(fork_request(ahead, env=env))
     assert "launches the kernel itself" in ahead._refusal({})
 
 
