@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-import torch  # noqa: F401  imported at collection, as the page tests import it
+import torch  # imported at collection, as the page tests import it
 
 
 def test_what_collection_imported_is_frozen():
