@@ -76,7 +76,11 @@ def test_a_page_s_fences_run_in_one_child_and_each_page_in_its_own(tmp_path):
 def test_a_fence_after_one_that_killed_its_child_is_reported_without_an_outcome(tmp_path):
     """The build stops waiting for both and runs them itself; the next page still runs."""
     pages = [
-        [(0, fence("print('first')", "a-1")), (1, fence("import os\nos._exit(3)", "a-2")), (2, fence("print(2)", "a-3"))],
+        [
+            (0, fence("print('first')", "a-1")),
+            (1, fence("import os\nos._exit(3)", "a-2")),
+            (2, fence("print(2)", "a-3")),
+        ],
         [(3, fence("print('next page')", "b-1"))],
     ]
     reported, outcomes = run_zygote(pages, tmp_path)

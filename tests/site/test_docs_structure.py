@@ -95,7 +95,9 @@ PLUMBING = re.compile(r"^from handbook\.(claims|excerpts) import", re.MULTILINE)
 def test_every_exec_fence_shows_its_source():
     """Reader code shows its source; only site plumbing (the ledger, source excerpts) shows just its result."""
     hidden = [
-        fence.attrs["id"] for fence in exec_fences() if not fence.attrs.get("source") and not PLUMBING.search(fence.body)
+        fence.attrs["id"]
+        for fence in exec_fences()
+        if not fence.attrs.get("source") and not PLUMBING.search(fence.body)
     ]
     assert not hidden, f"exec fences that do not show their code to readers: {hidden}"
 
@@ -128,4 +130,3 @@ def test_every_test_file_the_sources_name_exists():
         if not (ROOT / name).is_file()
     )
     assert not missing, "\n".join(missing)
-

@@ -16,7 +16,6 @@ import threading
 import urllib.error
 import urllib.request
 import warnings
-from pathlib import Path
 
 import pytest
 

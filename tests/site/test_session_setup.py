@@ -19,6 +19,7 @@ def test_torch_runs_on_one_thread_here_and_in_a_child():
     assert os.environ.get("OMP_NUM_THREADS") == "1"
     assert torch.get_num_threads() == 1
     # A process a test starts inherits the setting (torch reads it when imported there).
-    child = subprocess.run([sys.executable, "-c", "import os; print(os.environ.get('OMP_NUM_THREADS'))"],
-                           capture_output=True, text=True)
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.environ.get('OMP_NUM_THREADS'))"], capture_output=True, text=True
+    )
     assert child.stdout.strip() == "1", child.stderr

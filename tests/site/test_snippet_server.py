@@ -89,9 +89,9 @@ def test_the_parent_ends_with_the_process_that_started_it():
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     pid, address = starter.stdout.split()
-    from handbook.snippet_server import _alive
-
     import time
+
+    from handbook.snippet_server import _alive
 
     deadline = time.monotonic() + 30
     while _alive(int(pid)) and time.monotonic() < deadline:

@@ -18,8 +18,6 @@ pinned packages and nothing of this repository on the import path, and prints wh
 """
 
 import ast
-import functools
-import importlib.metadata
 import re
 import shutil
 import sys

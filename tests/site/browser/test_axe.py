@@ -6,7 +6,6 @@ offline. It is injected into the page Chromium rendered and run on the whole doc
 rule set (WCAG 2.0/2.1/2.2 A and AA, plus best practices). Rules turned off, each with its reason:
 """
 
-import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 # rule id -> why it is off. Empty: every rule axe runs by default must pass.

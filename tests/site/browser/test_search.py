@@ -4,6 +4,7 @@ browser by a web worker. Typing a query must list the page that answers it."""
 import re
 
 import pytest
+
 from handbook.browser import PageRecorder
 from handbook.site_pages import page_id, page_path, site_pages, title_of
 
