@@ -480,7 +480,7 @@ def test_target_row(test: dict | None) -> str:
         return f"{head} not run (`--skip-test`) | — |"
     ok = test["status"] == 0 and test["seconds"] <= TEST_TARGET_S
     failed = "" if test["status"] == 0 else " (**a step failed**)"
-    runs = test.get("runs", [test])
+    runs = test["runs"]
     measured = f"{test['seconds']:.1f} s"
     if len(runs) > 1:
         seconds = ", ".join(f"{run['seconds']:.1f}" for run in runs)
@@ -488,17 +488,23 @@ def test_target_row(test: dict | None) -> str:
     return f"{head} {measured}{failed} | {verdict(ok)} |"
 
 
-def test_runs_table(test: dict) -> list:
-    runs = test.get("runs", [])
+def test_runs_lines(test: dict) -> list:
+    """Every run of `make test`, its lead-in and the table; nothing for a single run."""
+    runs = test["runs"]
     if len(runs) < 2:
         return []
     return [
+        f"{len(runs)} runs, one after the other, each after a speed probe; the target is judged on the median run's "
+        "wall time (as the cold build's), and any failed run fails it:",
+        "",
         "| run | seconds | CPU seconds | speed probe before | exit status |",
         "|---|---|---|---|---|",
         *[
             f"| {number} | {run['seconds']:.1f} | {run['cpu']:.0f} | {run['speed']:.2f} s | {run['status']} |"
             for number, run in enumerate(runs, 1)
         ],
+        "",
+        "The median run:",
         "",
     ]
 
@@ -580,18 +586,7 @@ def report(results: dict) -> str:
         lines += [
             "## `make test`",
             "",
-            *(
-                [
-                    f"{len(test['runs'])} runs, one after the other, each after a speed probe; the target is judged "
-                    "on the median run's wall time (as the cold build's), and any failed run fails it:",
-                    "",
-                    *test_runs_table(test),
-                    "The median run:",
-                    "",
-                ]
-                if len(test.get("runs", [])) > 1
-                else []
-            ),
+            *test_runs_lines(test),
             f"{test['seconds']:.1f} s in all, the commands `make test` runs, one after the other "
             f"({'all passed' if test['status'] == 0 else '**some failed**, see the tail below'}); pytest: "
             f"{test['summary'] or 'no summary line'}."

@@ -35,7 +35,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 # One OpenMP thread per test process. Two workers, the warm parent's children and Chromium already keep both
 # cores busy, and the tensors here are tiny: with torch's default pool (a thread per core) the threads of each
-# operation woke, spun and waited on each other. Measured on 2 cores, the tests outside the browser (741): 145-150 s
+# operation woke, spun and waited on each other. Measured on 2 cores, the tests outside the browser (742): 145-150 s
 # of CPU with the default pool, 131 s with OMP_WAIT_POLICY=PASSIVE, 106-125 s with one thread; every test passes
 # either way, so no output depends on it. Set before anything imports torch; inherited by what this process starts.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
