@@ -20,7 +20,7 @@ export CHROMIUM
 # where the kernel allows); a refused connection is logged here and fails `make test` even if caught.
 OFFLINE := tools/offline/run
 export OFFLINE_GUARD_LOG := $(CURDIR)/artifacts/blocked-connections.log
-NO_NETWORK_USED = @if [ -s $(OFFLINE_GUARD_LOG) ]; then cat $(OFFLINE_GUARD_LOG); \
+NO_NETWORK_USED = if [ -s $(OFFLINE_GUARD_LOG) ]; then cat $(OFFLINE_GUARD_LOG); \
 	  echo "make: the build or the tests tried to use the network (above)"; exit 1; fi
 # Reproducible builds: the build date on every page is the last commit's time, not the clock's.
 ifndef SOURCE_DATE_EPOCH
@@ -83,21 +83,30 @@ serve: $(STAMP) $(TF_4_52_4_STAMP)
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n < 2 ? 1 : 2 )))
 DEPLOY_SITE := artifacts/deploy-site
 DEPLOY_LOG := artifacts/deploy-build.log
+# What make test writes once the builds, the network check after them and the link check are done ("ok", or
+# "failed"); pytest, started before the builds, waits for it before any worker starts (tests/conftest.py).
+BUILDS_DONE := artifacts/builds-done
 
 test: $(STAMP) $(TF_4_52_4_STAMP) $(CHROMIUM)
-	@mkdir -p $(dir $(OFFLINE_GUARD_LOG)) && rm -f $(OFFLINE_GUARD_LOG)
+	@mkdir -p $(dir $(OFFLINE_GUARD_LOG)) && rm -f $(OFFLINE_GUARD_LOG) $(BUILDS_DONE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@# pytest first, in the background: its controller starts the warm parent its workers are forked from
+	@# (handbook/snippet_server.py), whose imports run while the builds do; then it waits for $(BUILDS_DONE).
 	@# The two builds at once: site/, and the deploy-style build that tests/site/test_reproducible.py
 	@# compares with it byte for byte (artifacts/deploy-site/, SITE_URL=DEPLOY_URL of handbook/site_build.py).
-	$(OFFLINE) $(BIN)/python -m handbook.site_build $(DEPLOY_SITE) > $(DEPLOY_LOG) 2>&1 & deploy=$$!; \
-	  $(OFFLINE) $(BIN)/mkdocs build --strict --site-dir $(SITE) || { kill $$deploy; wait $$deploy || true; exit 1; }; \
-	  wait $$deploy || { tail -n 40 $(DEPLOY_LOG); echo "make: the deploy-style build failed ($(DEPLOY_LOG))"; exit 1; }
-	$(NO_NETWORK_USED)
-	$(OFFLINE) $(BIN)/lychee --offline --include-fragments --no-progress --index-files index.html \
-	  --root-dir "$(CURDIR)/$(SITE)" '$(SITE)/**/*.html'
-	$(OFFLINE) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
-	$(NO_NETWORK_USED)
+	HANDBOOK_BUILDS_DONE=$(BUILDS_DONE) $(OFFLINE) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup & tests=$$!; \
+	  built() { echo "$$1" > $(BUILDS_DONE).part && mv $(BUILDS_DONE).part $(BUILDS_DONE); }; \
+	  failed() { built failed; wait $$tests || true; exit 1; }; \
+	  $(OFFLINE) $(BIN)/python -m handbook.site_build $(DEPLOY_SITE) > $(DEPLOY_LOG) 2>&1 & deploy=$$!; \
+	  $(OFFLINE) $(BIN)/mkdocs build --strict --site-dir $(SITE) || { kill $$deploy; wait $$deploy || true; failed; }; \
+	  wait $$deploy || { tail -n 40 $(DEPLOY_LOG); echo "make: the deploy-style build failed ($(DEPLOY_LOG))"; failed; }; \
+	  ( $(NO_NETWORK_USED) ) || failed; \
+	  $(OFFLINE) $(BIN)/lychee --offline --include-fragments --no-progress --index-files index.html \
+	    --root-dir "$(CURDIR)/$(SITE)" '$(SITE)/**/*.html' || failed; \
+	  built ok; \
+	  wait $$tests
+	@$(NO_NETWORK_USED)
 
 # Timings and page sizes of the handbook itself, reported in BENCHMARKS.md (a slow result never fails it).
 bench: $(STAMP) $(TF_4_52_4_STAMP)

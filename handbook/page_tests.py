@@ -23,6 +23,7 @@ from handbook.ahead import record_path
 from handbook.fences import fences
 from handbook.paths import DATA, DOCS, ROOT, SITE
 from handbook.site_build import record_problem
+from handbook.snippet_server import SHARED_SERVER
 from handbook.snippets import load, path_of
 
 
@@ -71,8 +72,6 @@ def fence_output(page: str, fence_id: str) -> str:
 # together with every third-party module the included snippets name (handbook/included.py).
 PRELOAD = ["torch", "transformers", "numpy", "PIL.Image", "matplotlib.pyplot", "transformers:Qwen2VLImageProcessor"]
 
-# "<pid> <socket address>" of the warm parent the pytest controller started for its workers (tests/conftest.py).
-SHARED_SERVER = "HANDBOOK_SNIPPET_SERVER"
 
 _warm = []  # this test process' client of the warm parent, once made
 

@@ -98,6 +98,25 @@ def deploy_command(target: Path) -> tuple:
     return [*command, "build", "--strict", "--site-dir", str(target)], {**os.environ, "SITE_URL": DEPLOY_URL}
 
 
+# `make test` starts pytest before its builds, and names here the file it writes once they are done: "ok" when both
+# builds, the network check after them and the link check passed, anything else when one failed.
+BUILDS_DONE = "HANDBOOK_BUILDS_DONE"
+
+
+def wait_for_builds(path: str, poll: float = 0.1, starter: int | None = None) -> str | None:
+    """Wait until `path` exists; None when it says "ok", else why no test may run: what it says, or that the process
+    that started this one (`starter`, by default the parent now: make's recipe, which writes the file) ended first."""
+    import time
+
+    starter = os.getppid() if starter is None else starter
+    while not os.path.exists(path):
+        if os.getppid() != starter:
+            return f"the builds never finished: the process that started pytest ended first (no {path})"
+        time.sleep(poll)
+    said = Path(path).read_text().strip()
+    return None if said == "ok" else f"the builds failed ({path}: {said!r}), so no test runs"
+
+
 if __name__ == "__main__":
     # `make test` runs this in the background while it builds site/: the process becomes mkdocs itself
     # (exec), so that the Makefile can stop it by its process id when the first build fails.

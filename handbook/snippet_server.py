@@ -84,6 +84,105 @@ def _reply(request: dict) -> dict:
         }
 
 
+# ------------------------------------------------------------------------------- pytest-xdist workers, forked
+
+WORKER = b"W"  # the first byte of a request to become a pytest-xdist worker (sent with stdin, stdout and stderr)
+SHARED_SERVER = "HANDBOOK_SNIPPET_SERVER"  # "<pid> <socket address>" of the parent the pytest controller started
+
+
+def _become_worker(request: dict, fds: list, inherited: list) -> int:
+    """In a child forked from the warm parent: become what `python -u -c CODE` would be, started by execnet with the
+    launcher's stdin, stdout and stderr (`fds`), environment, folder and sys.path, and run CODE (execnet's bootstrap
+    line) in a fresh __main__. Its imports (torch, transformers, ...) are already done. Ends as the interpreter
+    would: exit handlers run, then the streams are flushed."""
+    import atexit
+    import builtins
+    import io
+    import traceback
+    import types
+
+    for target, fd in enumerate(fds):
+        os.dup2(fd, target)
+    for fd in fds:
+        os.close(fd)
+    # What the worker inherited and must not hold (the connection, the parent's pipe to its starter): /dev/null in
+    # their place, not closed, since objects on the stack still own those numbers.
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in inherited:
+        os.dup2(null, fd)
+    os.close(null)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    sys.path[:] = request["sys_path"]
+    sys.argv = request["argv"]
+    encoding = sys.__stdout__.encoding
+    sys.stdin = sys.__stdin__ = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding)
+    # -u: stdout and stderr unbuffered
+    sys.stdout = sys.__stdout__ = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding, write_through=True)
+    sys.stderr = sys.__stderr__ = io.TextIOWrapper(
+        io.FileIO(2, "w", closefd=False), encoding, "backslashreplace", write_through=True
+    )
+    main = types.ModuleType("__main__")
+    main.__builtins__ = builtins
+    sys.modules["__main__"] = main
+    try:
+        exec(compile(request["code"], "<string>", "exec"), main.__dict__)  # noqa: S102
+        status = 0
+    except SystemExit as stop:
+        status = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+        if not isinstance(stop.code, int | None):
+            print(stop.code, file=sys.stderr)
+    except BaseException:
+        traceback.print_exc()
+        status = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    return status
+
+
+def _worker_reply(request: dict, fds: list, inherited: list) -> dict:
+    """Fork the worker (`_become_worker`), wait for it, and reply with its exit status."""
+    pid = _fork_child(lambda: _become_worker(request, fds, inherited))
+    for fd in fds:
+        os.close(fd)
+    _, wait_status = os.waitpid(pid, 0)
+    return {"status": os.waitstatus_to_exitcode(wait_status), "pid": pid}
+
+
+def worker_python() -> list:
+    """The command to give pytest-xdist as the workers' Python (execnet appends `-u -c CODE` to it): this file as a
+    launcher (`_launch_worker`). -P: nothing of the repository on the launcher's path."""
+    return [sys.executable, "-P", os.path.abspath(__file__), "--xdist-worker"]
+
+
+def _launch_worker(args: list) -> None:
+    """execnet started this process as `python -u -c CODE` (`args`: the options after the launcher's own). Ask the
+    warm parent named in SHARED_SERVER to fork a worker that runs CODE with this process' stdin, stdout, stderr,
+    environment, folder and path, and end with its exit status. Without a parent to ask (none named, or it ended
+    before it listened), become that interpreter: exec `python -u -c CODE`."""
+    shared = os.environ.get(SHARED_SERVER)
+    client = None
+    if shared and len(args) >= 2 and args[-2] == "-c":
+        pid, address = shared.split(" ", 1)
+        try:
+            client = SnippetServer.connect(address, int(pid))
+        except (OSError, RuntimeError) as failed:
+            print(f"snippet_server: no warm parent for this worker ({failed}); a fresh interpreter", file=sys.stderr)
+    if client is None:
+        os.execv(sys.executable, [sys.executable, *args])
+    # sys.path as `python -c` gives it: "" first, then what this launcher's start-up found (-P left out the rest).
+    request = {
+        "code": args[-1],
+        "argv": ["-c"],
+        "env": dict(os.environ),
+        "cwd": os.getcwd(),
+        "sys_path": ["", *sys.path],
+    }
+    sys.exit(client.become_worker(request))
+
+
 def _serve(modules: list, root: str, address: str):
     import importlib
     import selectors
@@ -146,9 +245,18 @@ def _serve(modules: list, root: str, address: str):
 
             def handle(connection=connection):
                 listener.close()
-                with connection, connection.makefile("rw") as stream:
-                    request = json.loads(stream.readline())
-                    stream.write(json.dumps(hello if request.get("hello") else _reply(request)) + "\n")
+                with connection:
+                    # A worker request's first byte comes with the three descriptors it hands over (_worker_reply).
+                    first, fds, _, _ = socket.recv_fds(connection, 1, 3)
+                    with connection.makefile("rw") as stream:
+                        if first == WORKER and len(fds) == 3:
+                            reply = _worker_reply(
+                                json.loads(stream.readline()), fds, [connection.fileno(), channel.fileno()]
+                            )
+                        else:
+                            request = json.loads(first.decode() + stream.readline())
+                            reply = hello if request.get("hello") else _reply(request)
+                        stream.write(json.dumps(reply) + "\n")
                 return 0
 
             pid = _fork_child(handle)
@@ -250,6 +358,27 @@ class SnippetServer:
             raise RuntimeError(f"the snippet server died:\n{self.log()[-3000:]}")
         return json.loads(line)
 
+    def become_worker(self, request: dict) -> int:
+        """Hand this process' stdin, stdout and stderr to a worker the parent forks for `request` (_launch_worker),
+        and wait for it: its exit status. This process then holds the pipes no more (/dev/null in their place), so
+        they close when the worker ends."""
+        import socket
+
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.connect(self.address)
+            socket.send_fds(connection, [WORKER], [0, 1, 2])
+            null = os.open(os.devnull, os.O_RDWR)
+            os.dup2(null, 0)
+            os.dup2(null, 1)
+            os.close(null)
+            with connection.makefile("rw") as stream:
+                stream.write(json.dumps(request) + "\n")
+                stream.flush()
+                line = stream.readline()
+        if not line:
+            raise RuntimeError(f"the snippet server died while it ran a worker:\n{self.log()[-3000:]}")
+        return json.loads(line)["status"]
+
     def run_file(self, path, cwd) -> dict:
         """`python path` in cwd: the file's folder first on sys.path, nothing else added."""
         return self._ask({"path": str(path), "cwd": str(cwd), "sys_path": [os.path.dirname(str(path))]})
@@ -271,4 +400,7 @@ def stop(process) -> None:
 
 
 if __name__ == "__main__":
-    _serve(sys.argv[3:], sys.argv[1], sys.argv[2])
+    if sys.argv[1:2] == ["--xdist-worker"]:
+        _launch_worker(sys.argv[2:])
+    else:
+        _serve(sys.argv[3:], sys.argv[1], sys.argv[2])

@@ -26,7 +26,7 @@ import pytest
 
 from handbook.fences import IncludingMarkdownIt
 from handbook.paths import SITE
-from handbook.site_build import DEPLOY_SITE, deploy_problem, reads_site, site_problem
+from handbook.site_build import BUILDS_DONE, DEPLOY_SITE, deploy_problem, reads_site, site_problem, wait_for_builds
 
 pytest_plugins = ["handbook.browser"]
 
@@ -58,17 +58,45 @@ def pytest_markdown_docs_globals():
 
 def pytest_configure(config):
     """The pytest-xdist controller starts the one warm parent its workers share for snippet runs
-    (handbook/page_tests.py), before it starts them: its imports (torch, transformers, ... about 8 s of CPU) run
-    once, not once per worker, while the workers collect. Not in a worker, nor without xdist (there the first
-    run starts it), nor for --collect-only."""
-    distributed = config.getoption("dist", "no") != "no" and config.getoption("tx", None)
-    if not distributed or hasattr(config, "workerinput") or config.getoption("collectonly"):
-        return
-    from handbook.page_tests import start_shared_snippet_server
-    from handbook.snippet_server import stop
+    (handbook/page_tests.py), before it starts them; the workers themselves are forked from it
+    (pytest_xdist_setupnodes below). Its imports (torch, transformers, ... about 8 s of CPU) run once, not once per
+    worker and once more for the snippets. Not in a worker, nor without xdist (there the first run starts it), nor
+    for --collect-only.
 
-    process = start_shared_snippet_server()
-    config.add_cleanup(lambda: stop(process))
+    `make test` starts pytest at the same time as its two builds (BUILDS_DONE names the file it writes when they are
+    done): the parent imports while they run, and the controller waits here, before any worker starts, until the
+    builds, the network check and the link check have passed. If one failed, no test runs."""
+    if hasattr(config, "workerinput"):
+        return
+    distributed = config.getoption("dist", "no") != "no" and config.getoption("tx", None)
+    if distributed and not config.getoption("collectonly"):
+        from handbook.page_tests import start_shared_snippet_server
+        from handbook.snippet_server import stop
+
+        process = start_shared_snippet_server()
+        config.add_cleanup(lambda: stop(process))
+    if os.environ.get(BUILDS_DONE):
+        problem = wait_for_builds(os.environ[BUILDS_DONE])
+        if problem:
+            pytest.exit(problem, returncode=pytest.ExitCode.INTERRUPTED)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_setupnodes(config, specs):
+    """Each worker is forked from the warm parent instead of starting a fresh interpreter: the launcher execnet runs
+    as the workers' Python (handbook/snippet_server.py, `--xdist-worker`) hands its stdin, stdout and stderr, its
+    environment, folder and path to the parent, which forks a child that runs execnet's bootstrap as
+    `python -u -c` would. Each worker then finds torch, transformers, matplotlib, ... imported (about 8 s of CPU
+    each to import anew). Only for local workers (popen) of a session whose controller started the parent."""
+    import shlex
+
+    from handbook.snippet_server import SHARED_SERVER, worker_python
+
+    if not os.environ.get(SHARED_SERVER):
+        return
+    for spec in specs:
+        if spec.popen and not spec.python and not spec.via:
+            spec.python = shlex.join(worker_python())
 
 
 # ------------------------------------------------------------------------------------- the cyclic collector

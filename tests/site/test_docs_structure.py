@@ -8,6 +8,7 @@ from pytest_markdown_docs.plugin import FenceSyntax, extract_fence_tests
 
 from handbook.fences import EXEC_ON, IncludingMarkdownIt, exec_fences, exec_markers, fences, pages
 from handbook.paths import DOCS, ROOT, SNIPPETS
+from handbook.site_build import BUILDS_DONE
 
 CHAPTERS = [
     "1-fixed-window-size",
@@ -65,13 +66,16 @@ def test_pytest_markdown_docs_can_still_run_every_executed_fence(page):
 def test_the_strict_build_runs_every_fence_before_the_tests():
     """make test's pytest does not run the fences again: the build does, and fails on one that raises
     (markdown-exec logs a warning for it, and strict mode turns a warning into a failed build). That holds
-    while mkdocs.yml is strict and runs Python fences, and make test builds strictly before pytest."""
+    while mkdocs.yml is strict and runs Python fences, and make test's tests wait for the strict build: pytest
+    starts first, told the file make writes once the builds are done (BUILDS_DONE), and its controller starts no
+    worker before that file says "ok" (tests/conftest.py; test_session_setup.py checks the wait itself)."""
     config = (ROOT / "mkdocs.yml").read_text()
     assert re.search(r"^strict: true$", config, re.MULTILINE)
     assert re.search(r"- markdown-exec:\n(\s+#.*\n)*\s+languages: \[python\]", config)
     recipe = (ROOT / "Makefile").read_text().split("\ntest:", 1)[1].split("\n\n", 1)[0]
-    build, pytest_line = recipe.index("mkdocs build --strict --site-dir $(SITE)"), recipe.index("-m pytest")
-    assert build < pytest_line, "make test must build site/ strictly before it runs pytest"
+    assert f"{BUILDS_DONE}=$(BUILDS_DONE) $(OFFLINE) $(BIN)/python -m pytest" in recipe
+    build, ok = recipe.index("mkdocs build --strict --site-dir $(SITE)"), recipe.index("built ok")
+    assert build < recipe.index("lychee") < ok, "make test must say ok only after the strict build and the link check"
 
 
 def test_every_python_fence_is_run_by_the_build_or_the_copy_test():

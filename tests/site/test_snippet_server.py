@@ -113,3 +113,61 @@ def test_under_xdist_this_worker_uses_the_controllers_parent():
         pytest.skip("not a pytest-xdist worker")
     pid, _ = os.environ[SHARED_SERVER].split(" ", 1)
     assert snippet_server().hello["pid"] == int(pid)
+
+
+# ----------------------------------------------------------------------------- pytest-xdist workers, forked
+
+# What execnet's bootstrap would be: a `-c` line. This one shows where it runs and ends with its own status.
+WORKER_CODE = (
+    "import os, sys; grandparent = open(f'/proc/{os.getppid()}/stat').read().rpartition(')')[2].split()[1]; "
+    "print('colorsys' in sys.modules, repr(sys.path[0]), os.environ.get('HANDBOOK_MARK'), os.getcwd(), grandparent, "
+    "sep='|'); sys.stdout.flush(); sys.exit(5)"
+)
+
+
+@pytest.mark.parametrize("warm", [True, False])
+def test_the_worker_launcher_forks_from_the_warm_parent_or_else_starts_python(monkeypatch, tmp_path, warm):
+    """The launcher pytest-xdist runs as the workers' Python (`python -u -c CODE`): with a warm parent to ask, CODE
+    runs in a child forked from it (the parent imported colorsys; a fresh interpreter has not), with the launcher's
+    environment, folder, `python -c` path and exit status; without one, in a fresh interpreter, the same way."""
+    from handbook.snippet_server import worker_python
+
+    monkeypatch.delenv(SHARED_SERVER, raising=False)
+    env = {**os.environ, "HANDBOOK_MARK": "from the launcher"}
+    if warm:
+        process = SnippetServer.start(["colorsys"], ROOT)
+        env[SHARED_SERVER] = f"{process.pid} {process.address}"
+    try:
+        done = subprocess.run(
+            [*worker_python(), "-u", "-c", WORKER_CODE],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+        )
+    finally:
+        if warm:
+            stop(process)
+    imported, path0, mark, cwd, grandparent = done.stdout.strip().split("|")
+    assert done.returncode == 5, done.stderr
+    assert (imported, path0, mark, cwd) == (str(warm), "''", "from the launcher", str(tmp_path))
+    if warm:  # forked by a handler of the parent, a child of its own
+        assert int(grandparent) == process.pid
+
+
+def parent_of(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as stat:
+        return int(stat.read().rpartition(")")[2].split()[1])
+
+
+def test_under_xdist_this_worker_was_forked_from_the_controllers_parent():
+    """In `make test` (pytest -n 2): this worker is a child of a handler of the warm parent (the launcher execnet
+    started waits for it), yet it has the environment and path a fresh worker would have."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        pytest.skip("not a pytest-xdist worker")
+    pid, _ = os.environ[SHARED_SERVER].split(" ", 1)
+    assert parent_of(os.getppid()) == int(pid)
+    # The warm parent runs without PYTHONPATH; a worker has the controller's, and its entries on sys.path.
+    assert os.environ.get("PYTHONPATH")
+    assert set(os.environ["PYTHONPATH"].split(os.pathsep)) <= set(sys.path), sys.path
