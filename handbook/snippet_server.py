@@ -16,6 +16,12 @@ not run here: the build records it, handbook/ahead.py.)
 
 Imported (`from handbook.snippet_server import SnippetServer`), it is the client the tests use: one pytest
 process starts the parent and others connect to it (handbook/page_tests.snippet_server).
+
+The same parent forks the pytest-xdist workers of that session (tests/conftest.py: pytest_xdist_setupnodes).
+execnet starts each worker as `python -u -c CODE`; run as `python -P snippet_server.py --xdist-worker -u -c CODE`,
+this file is that Python: it sends the parent its stdin, stdout and stderr (SCM_RIGHTS), environment, folder and
+path, and the parent forks a child that takes them and runs CODE as `python -c` would (`_become_worker`); the
+launcher ends with the worker's exit status. Without a parent to ask it execs `python -u -c CODE` itself.
 """
 
 import json

@@ -10,8 +10,10 @@
 - `--dist loadgroup` keeps each `xdist_group` on one worker again under pytest 9.2, and every test that uses
   the browser on one worker of its own (see pytest_collection_modifyitems below;
   tests/site/test_xdist_groups.py checks both).
-- Under pytest-xdist the controller starts the one warm parent that runs snippet files for all the workers
-  (tests/site/test_snippet_server.py checks that a worker uses it).
+- Under pytest-xdist the controller starts the one warm parent that runs snippet files for all the workers, and
+  the workers are forked from it (tests/site/test_snippet_server.py checks both).
+- Under `make test`, started together with the builds, the controller waits for them before any worker starts
+  (HANDBOOK_BUILDS_DONE; tests/site/test_session_setup.py checks the wait).
 - The cyclic collector leaves alone what collection imported, and at the end everything
   (tests/site/test_session_setup.py checks the first).
 - torch runs its operations on one thread in every test process: the workers, the warm parent and its
