@@ -269,16 +269,35 @@ class Visit:
 VISIT_BUILD = {"light": "deploy_url", "dark": "site_url"}  # which build each scheme's visits open
 
 
-@pytest.fixture(scope="session", params=visit_params())
-def page_visit(request, scheme_contexts):
-    """Every page of the site in each colour scheme, opened once (wait_until="load") for all the tests that
-    use this fixture; each test that takes it runs once per (scheme, page). Light: the deploy-style build under
-    /handbook/; dark: site/ at the root (VISIT_BUILD)."""
+def _start_visit(request, scheme_contexts, scheme: str, md) -> tuple:
+    """A recorded tab of `scheme` sent to page `md`, returned once the navigation committed (the document's
+    response is in), while the page goes on loading: (recorder, path, HTTP status)."""
     from handbook.site_pages import page_path
 
-    scheme, md = request.param
     base = request.getfixturevalue(VISIT_BUILD[scheme])
     recorder = open_tab(scheme_contexts, scheme, base)
-    response = recorder.page.goto(base + page_path(md), wait_until="load")
-    yield Visit(recorder, md, page_path(md), response.status)
+    response = recorder.page.goto(base + page_path(md), wait_until="commit")
+    return recorder, page_path(md), response.status
+
+
+_started = {}  # (scheme, md) -> _start_visit's tuple, for the visit that comes next
+
+
+@pytest.fixture(scope="session", params=visit_params())
+def page_visit(request, scheme_contexts):
+    """Every page of the site in each colour scheme, opened once (loaded: the load event fired) for all the tests
+    that use this fixture; each test that takes it runs once per (scheme, page). Light: the deploy-style build under
+    /handbook/; dark: site/ at the root (VISIT_BUILD).
+
+    The next visit in visit_params' order starts loading in a tab of its own as this one is handed out: its
+    renderer loads that page while this one's tests run (axe, most of all), so the browser's worker does not wait
+    for each load in turn. Its recorder listens from its first request, as this one's did."""
+    key = request.param
+    recorder, path, status = _started.pop(key, None) or _start_visit(request, scheme_contexts, *key)
+    order = [param.values[0] for param in visit_params()]
+    following = order[order.index(key) + 1] if order.index(key) + 1 < len(order) else None
+    if following is not None and following not in _started:
+        _started[following] = _start_visit(request, scheme_contexts, *following)
+    recorder.page.wait_for_load_state("load")
+    yield Visit(recorder, key[1], path, status)
     recorder.page.close()
