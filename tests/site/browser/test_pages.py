@@ -23,6 +23,19 @@ def test_page_renders_cleanly(page_visit):
     page_visit.recorder.assert_clean()
 
 
+def test_the_next_visit_is_already_loading(page_visit):
+    """While a page's tests run, the visit after it (visit_params' order) has its tab and is loading
+    (handbook/browser.py: page_visit), so its load is not waited for in turn."""
+    from handbook import browser
+
+    order = [param.values[0] for param in browser.visit_params()]
+    key = (page_visit.scheme, page_visit.md)
+    following = order[order.index(key) + 1 :][:1]
+    assert set(following) <= set(browser._started), (following, list(browser._started))
+    for recorder, _, status in (browser._started[k] for k in following):
+        assert status == 200 and recorder.requested, "the next visit's tab has not asked for its page"
+
+
 def test_the_recorder_catches_what_a_clean_page_must_not_do(recorded_page):
     """assert_clean can fail: a request to an outside address (RFC 5737) and to an outside name (RFC 2606,
     `.invalid`), a missing local file, a console error and an uncaught error are each recorded."""
