@@ -353,12 +353,32 @@ def pytest_files(junit: Path) -> list:
     return sorted(totals.items(), key=lambda item: -item[1])
 
 
+# What `make test`'s output says on the way, and when (its one long step starts pytest, the builds and the link check
+# at once): (what it marks, the first output line it is read from).
+MILESTONES = [
+    ("`site/` built (mkdocs logs its success)", r"Documentation built in"),
+    ("link check done (lychee's summary)", r"\d+ Total"),
+    ("pytest done (its summary line)", r"\d+ (passed|failed)"),
+]
+
+
+def milestones(events: list, offset: float) -> list:
+    """(what, seconds since `make test` started) for each MILESTONES line found in one step's output events."""
+    found = []
+    for what, pattern in MILESTONES:
+        when = next((t for t, line in events if re.search(pattern, line)), None)
+        if when is not None:
+            found.append((what, offset + when))
+    return found
+
+
 def make_test() -> dict:
-    """Time `make test` piece by piece: each command it runs, in order, and pytest file by file.
+    """Time `make test` piece by piece: each command it runs, in order, what its output marks on the way
+    (MILESTONES), and pytest file by file.
 
     Each command runs even when an earlier one failed, so one broken page does not hide the others' times.
     """
-    steps, files, summary, failures = [], [], "", []
+    steps, marks, files, summary, failures = [], [], [], "", []
     with TreeCPU() as cpu:
         for command in test_commands():
             shown = command.splitlines()[0].rstrip(" \\")
@@ -366,6 +386,7 @@ def make_test() -> dict:
                 JUNIT.unlink(missing_ok=True)
                 command = f"PYTEST_ADDOPTS=--junitxml={JUNIT} {command}"
             status, seconds, events = run_streamed(command)
+            marks += milestones(events, sum(s for _, s, _ in steps))
             steps.append((shown, seconds, status))
             if "pytest" in command:
                 files = pytest_files(JUNIT)
@@ -377,6 +398,7 @@ def make_test() -> dict:
         "seconds": sum(s for _, s, _ in steps),
         "cpu": cpu.seconds,  # user + sys of every process below this one, sampled (TreeCPU)
         "steps": steps,
+        "marks": marks,
         "files": files,
         "summary": summary.strip("= "),
         "tail": "\n\n".join(failures),
@@ -601,6 +623,10 @@ def report(results: dict) -> str:
             "| step (as `make test` runs it) | seconds | exit status |",
             "|---|---|---|",
             *[f"| `{command[:90]}` | {seconds:.1f} | {status} |" for command, seconds, status in test["steps"]],
+            "",
+            "On the way (pytest starts with the builds and waits for them, the link check after them):",
+            "",
+            *[f"- at {seconds:.1f} s: {what}" for what, seconds in test["marks"]],
             "",
             "pytest by group, then file by file: each test's own time summed by file (pytest's JUnit report); two "
             "workers run at once, so the sums exceed pytest's wall time, and collection is not in them:",

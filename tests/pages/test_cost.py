@@ -372,6 +372,7 @@ def fake_test_run(seconds: float, status: int = 0) -> dict:
         "status": status,
         "speed": 2.5,
         "steps": [("make", seconds, status)],
+        "marks": [("`site/` built (mkdocs logs its success)", seconds / 4)],
         "files": [],
         "summary": "9 passed",
         "tail": "",
@@ -387,6 +388,7 @@ def test_bench_judges_make_test_on_its_median_run():
     row = "| `make test` <= 180 s (venv installed) | 170.0 s, median of 3 runs (190.0, 150.0, 170.0 s) | **pass** |"
     assert row in passing
     assert "| 1 | 190.0 | 380 | 2.50 s | 0 |" in passing and "| 3 | 170.0 | 340 | 2.50 s | 0 |" in passing
+    assert "- at 42.5 s: `site/` built (mkdocs logs its success)" in passing  # the median run's own milestones
     results["test"] = bench.median_run([fake_test_run(190.0), fake_test_run(185.0), fake_test_run(150.0)])
     assert "185.0 s, median of 3 runs (190.0, 185.0, 150.0 s) | **fail** |" in bench.report(results)
     results["test"] = bench.median_run([fake_test_run(100.0, status=2), fake_test_run(110.0), fake_test_run(120.0)])
@@ -394,6 +396,21 @@ def test_bench_judges_make_test_on_its_median_run():
     assert "110.0 s, median of 3 runs (100.0, 110.0, 120.0 s) (**a step failed**) | **fail** |" in failing
     # An even count: the slower of the two middle runs.
     assert bench.median_run([fake_test_run(s) for s in (100.0, 200.0, 150.0, 160.0)])["seconds"] == 160.0
+
+
+def test_bench_reads_the_milestones_from_the_output_it_timed():
+    events = [
+        (1.0, "INFO    -  Building documentation"),
+        (40.0, "INFO    -  Documentation built in 38.2 seconds"),
+        (41.0, "🔍 913 Total (in 152ms) 🔗 245 Unique"),
+        (160.0, "==== 936 passed in 120.1s ===="),
+    ]
+    assert bench.milestones(events, offset=2.0) == [
+        ("`site/` built (mkdocs logs its success)", 42.0),
+        ("link check done (lychee's summary)", 43.0),
+        ("pytest done (its summary line)", 162.0),
+    ]
+    assert bench.milestones(events[:1], offset=0.0) == []
 
 
 def test_bench_speed_probe_times_its_loop():
