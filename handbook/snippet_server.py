@@ -351,11 +351,19 @@ class SnippetServer:
         except OSError:
             return ""
 
-    def _ask(self, request: dict) -> dict:
+    def _ask(self, request: dict, hand_over: bool = False) -> dict:
+        """Send one request on a connection of its own and read the reply. hand_over: this process' stdin, stdout
+        and stderr go with the request (become_worker), and /dev/null takes their place here."""
         import socket
 
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
             connection.connect(self.address)
+            if hand_over:
+                socket.send_fds(connection, [WORKER], [0, 1, 2])
+                null = os.open(os.devnull, os.O_RDWR)
+                os.dup2(null, 0)
+                os.dup2(null, 1)
+                os.close(null)
             with connection.makefile("rw") as stream:
                 stream.write(json.dumps(request) + "\n")
                 stream.flush()
@@ -366,24 +374,9 @@ class SnippetServer:
 
     def become_worker(self, request: dict) -> int:
         """Hand this process' stdin, stdout and stderr to a worker the parent forks for `request` (_launch_worker),
-        and wait for it: its exit status. This process then holds the pipes no more (/dev/null in their place), so
-        they close when the worker ends."""
-        import socket
-
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            connection.connect(self.address)
-            socket.send_fds(connection, [WORKER], [0, 1, 2])
-            null = os.open(os.devnull, os.O_RDWR)
-            os.dup2(null, 0)
-            os.dup2(null, 1)
-            os.close(null)
-            with connection.makefile("rw") as stream:
-                stream.write(json.dumps(request) + "\n")
-                stream.flush()
-                line = stream.readline()
-        if not line:
-            raise RuntimeError(f"the snippet server died while it ran a worker:\n{self.log()[-3000:]}")
-        return json.loads(line)["status"]
+        and wait for it: its exit status. This process then holds the pipes no more, so they close when the
+        worker ends."""
+        return self._ask(request, hand_over=True)["status"]
 
     def run_file(self, path, cwd) -> dict:
         """`python path` in cwd: the file's folder first on sys.path, nothing else added."""
