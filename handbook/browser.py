@@ -295,9 +295,9 @@ def page_visit(request, scheme_contexts):
     key = request.param
     recorder, path, status = _started.pop(key, None) or _start_visit(request, scheme_contexts, *key)
     order = [param.values[0] for param in visit_params()]
-    following = order[order.index(key) + 1] if order.index(key) + 1 < len(order) else None
-    if following is not None and following not in _started:
-        _started[following] = _start_visit(request, scheme_contexts, *following)
+    for following in order[order.index(key) + 1 :][:1]:
+        if following not in _started:
+            _started[following] = _start_visit(request, scheme_contexts, *following)
     recorder.page.wait_for_load_state("load")
     yield Visit(recorder, key[1], path, status)
     recorder.page.close()

@@ -252,7 +252,8 @@ def _serve(modules: list, root: str, address: str):
             def handle(connection=connection):
                 listener.close()
                 with connection:
-                    # A worker request's first byte comes with the three descriptors it hands over (_worker_reply).
+                    # A worker request's first byte, WORKER, comes with the launcher's stdin, stdout and stderr
+                    # (SnippetServer.become_worker); any other request is a JSON line.
                     first, fds, _, _ = socket.recv_fds(connection, 1, 3)
                     with connection.makefile("rw") as stream:
                         if first == WORKER and len(fds) == 3:

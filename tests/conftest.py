@@ -58,6 +58,9 @@ def pytest_markdown_docs_globals():
 # --------------------------------------------------------------------------------------- the warm parent
 
 
+WARM_PARENT = pytest.StashKey()  # the warm parent's process, in the controller that started it
+
+
 def pytest_configure(config):
     """The pytest-xdist controller starts the one warm parent its workers share for snippet runs
     (handbook/page_tests.py), before it starts them; the workers themselves are forked from it
@@ -76,6 +79,7 @@ def pytest_configure(config):
         from handbook.snippet_server import stop
 
         process = start_shared_snippet_server()
+        config.stash[WARM_PARENT] = process
         config.add_cleanup(lambda: stop(process))
     if os.environ.get(BUILDS_DONE):
         problem = wait_for_builds(os.environ[BUILDS_DONE])
@@ -92,9 +96,9 @@ def pytest_xdist_setupnodes(config, specs):
     each to import anew). Only for local workers (popen) of a session whose controller started the parent."""
     import shlex
 
-    from handbook.snippet_server import SHARED_SERVER, worker_python
+    from handbook.snippet_server import worker_python
 
-    if not os.environ.get(SHARED_SERVER):
+    if WARM_PARENT not in config.stash:
         return
     for spec in specs:
         if spec.popen and not spec.python and not spec.via:
