@@ -31,10 +31,27 @@ import sys
 # ------------------------------------------------------------------------------------- the warm parent
 
 
+def _exit_status(run) -> int:
+    """Call run(); its exit status as the interpreter reports one: 0, SystemExit's code (a message printed to stderr
+    counts 1), or 1 with the traceback printed for any other exception."""
+    import traceback
+
+    try:
+        run()
+        return 0
+    except SystemExit as stop:
+        if stop.code is None or isinstance(stop.code, int):
+            return stop.code or 0
+        print(stop.code, file=sys.stderr)
+        return 1
+    except BaseException:
+        traceback.print_exc()
+        return 1
+
+
 def _child_run(request: dict, out_fd: int, err_fd: int) -> int:
     import io
     import runpy
-    import traceback
 
     os.chdir(request["cwd"])
     os.dup2(out_fd, 1)
@@ -42,19 +59,8 @@ def _child_run(request: dict, out_fd: int, err_fd: int) -> int:
     sys.stdout = io.TextIOWrapper(os.fdopen(1, "wb", closefd=False), write_through=True)
     sys.stderr = io.TextIOWrapper(os.fdopen(2, "wb", closefd=False), write_through=True)
     sys.path[:] = request["sys_path"] + [p for p in sys.path if p not in request["sys_path"]]
-    try:
-        sys.argv = [request["path"]]
-        runpy.run_path(request["path"], run_name="__main__")
-        status = 0
-    except SystemExit as stop:  # as the interpreter reports it
-        if stop.code is None or isinstance(stop.code, int):
-            status = stop.code or 0
-        else:
-            print(stop.code, file=sys.stderr)
-            status = 1
-    except BaseException:
-        traceback.print_exc()
-        status = 1
+    sys.argv = [request["path"]]
+    status = _exit_status(lambda: runpy.run_path(request["path"], run_name="__main__"))
     sys.stdout.flush()
     sys.stderr.flush()
     return status
@@ -104,7 +110,6 @@ def _become_worker(request: dict, fds: list, inherited: list) -> int:
     import atexit
     import builtins
     import io
-    import traceback
     import types
 
     for target, fd in enumerate(fds):
@@ -132,16 +137,7 @@ def _become_worker(request: dict, fds: list, inherited: list) -> int:
     main = types.ModuleType("__main__")
     main.__builtins__ = builtins
     sys.modules["__main__"] = main
-    try:
-        exec(compile(request["code"], "<string>", "exec"), main.__dict__)  # noqa: S102
-        status = 0
-    except SystemExit as stop:
-        status = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
-        if not isinstance(stop.code, int | None):
-            print(stop.code, file=sys.stderr)
-    except BaseException:
-        traceback.print_exc()
-        status = 1
+    status = _exit_status(lambda: exec(compile(request["code"], "<string>", "exec"), main.__dict__))  # noqa: S102
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         stream.flush()

@@ -39,14 +39,15 @@ subprocess.Popen([sys.executable, "-c", code, *sys.argv[1:], str(os.getpid())])
 
 def test_wait_for_builds_returns_once_the_file_says_ok(tmp_path):
     import threading
+    import time
 
     from handbook.site_build import wait_for_builds
 
     done = tmp_path / "builds-done"
-    writer = threading.Timer(0.3, lambda: done.write_text("ok\n"))
-    writer.start()
+    started = time.monotonic()
+    threading.Timer(0.3, lambda: done.write_text("ok\n")).start()
     assert wait_for_builds(str(done), poll=0.02) is None
-    assert not writer.is_alive()  # it returned only after the file was written
+    assert time.monotonic() - started >= 0.3  # it returned only once the file was written
     done.write_text("failed\n")
     assert "the builds failed" in wait_for_builds(str(done))
 
@@ -66,8 +67,8 @@ def test_wait_for_builds_gives_up_when_the_process_that_started_it_ends(tmp_path
 
 @pytest.mark.parametrize("said", ["ok", "failed"])
 def test_pytest_runs_no_test_until_the_builds_said_ok(tmp_path, said):
-    """What make test relies on: pytest started with BUILDS_DONE runs nothing before that file exists, and stops
-    with a message when it says anything but "ok"."""
+    """What make test relies on: pytest started with BUILDS_DONE goes on once that file says "ok", and stops with a
+    message, before it collects anything, when the file says anything else."""
     from handbook.paths import ROOT
     from handbook.site_build import BUILDS_DONE
 
