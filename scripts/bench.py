@@ -372,6 +372,15 @@ def milestones(events: list, offset: float) -> list:
     return found
 
 
+def milestone_lines(marks: list) -> list:
+    """The report's "On the way" list: each milestone found, in the order it came, then each one that never came
+    (a failed build never logs its success), so the list is never empty and says what is missing."""
+    seen = {what for what, _ in marks}
+    return [f"- at {seconds:.1f} s: {what}" for what, seconds in marks] + [
+        f"- not in the output: {what}" for what, _ in MILESTONES if what not in seen
+    ]
+
+
 def make_test() -> dict:
     """Time `make test` piece by piece: each command it runs, in order, what its output marks on the way
     (MILESTONES), and pytest file by file.
@@ -626,7 +635,7 @@ def report(results: dict) -> str:
             "",
             "On the way (pytest starts with the builds and waits for them, the link check after them):",
             "",
-            *[f"- at {seconds:.1f} s: {what}" for what, seconds in test["marks"]],
+            *milestone_lines(test["marks"]),
             "",
             "pytest by group, then file by file: each test's own time summed by file (pytest's JUnit report); two "
             "workers run at once, so the sums exceed pytest's wall time, and collection is not in them:",

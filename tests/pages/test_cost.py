@@ -413,6 +413,17 @@ def test_bench_reads_the_milestones_from_the_output_it_timed():
     assert bench.milestones(events[:1], offset=0.0) == []
 
 
+def test_bench_says_which_milestones_never_came():
+    """A make test whose build failed logs no milestone: the report's list names all three as missing, not
+    an empty list; a run that logged them all lists their times only."""
+    assert bench.milestone_lines([]) == [f"- not in the output: {what}" for what, _ in bench.MILESTONES]
+    all_seen = [(what, 10.0 * n) for n, (what, _) in enumerate(bench.MILESTONES, 1)]
+    assert bench.milestone_lines(all_seen) == [f"- at {seconds:.1f} s: {what}" for what, seconds in all_seen]
+    first_only = bench.milestone_lines(all_seen[:1])
+    assert first_only[0].startswith("- at 10.0 s: ") and len(first_only) == len(bench.MILESTONES)
+    assert all(line.startswith("- not in the output: ") for line in first_only[1:])
+
+
 def test_bench_speed_probe_times_its_loop():
     """The probe reports the CPU time of its loop alone: ten times the loop, several times the seconds."""
     short, long = bench.speed_probe(100_000), bench.speed_probe(1_000_000)
