@@ -141,9 +141,10 @@ def pytest_collection_modifyitems(config, items):
     group first (`--loadscope-reorder`, its default), so one worker starts on this one; the other takes the rest,
     a group or a test at a time as it runs low, and the browser's worker takes some of it only if any is still
     waiting when its own group is nearly done (in a `make test -v` of 2026-11-26, none was: 154 tests on one
-    worker, all of this group, and 784 on the other). One Chromium spares the second one's start and warm-up: in two pairs of pytest runs, taking turns, 278-292 s of CPU with one
-    Chromium against 297-306 s with one per worker; a gain no larger than this machine's run-to-run spread (a
-    third run with one took 297 s)."""
+    worker, all of this group, and 784 on the other). One Chromium spares the second one's start and warm-up: in
+    two pairs of pytest runs, taking turns, 278-292 s of CPU with one Chromium against 297-306 s with one per
+    worker; a gain no larger than the run-to-run spread of the machine they ran on (a third run with one took
+    297 s)."""
     if not getattr(config.option, "loadgroup", False):  # set on the workers of `--dist loadgroup` only
         return
     for item in items:
