@@ -1,4 +1,4 @@
-"""Load a snippet file as a module, for the ledger and the tests.
+"""Load a snippet file (or a script of scripts/, `load_script`) as a module, for the ledger and the tests.
 
 snippets/ is not on the import path: a snippet imports nothing from this repository, and the ledger, the
 tests and the pages reach it by its path. `load("window_padding/trace")` imports snippets/window_padding/trace.py
@@ -10,7 +10,7 @@ import importlib.util
 import sys
 from types import ModuleType
 
-from handbook.paths import SNIPPETS
+from handbook.paths import SCRIPTS, SNIPPETS
 
 
 def path_of(name: str):
@@ -18,12 +18,21 @@ def path_of(name: str):
 
 
 def load(name: str) -> ModuleType:
-    path = path_of(name)
-    module_name = "snippets." + name.removesuffix(".py").replace("/", ".")
+    return load_file(path_of(name), "snippets." + name.removesuffix(".py").replace("/", "."))
+
+
+def load_script(name: str) -> ModuleType:
+    """scripts/<name>.py as the module `scripts.<name>` (`load_script("bench")`), as `load` loads a snippet:
+    scripts/ is not on the import path either."""
+    return load_file(SCRIPTS / f"{name.removesuffix('.py')}.py", f"scripts.{name.removesuffix('.py')}")
+
+
+def load_file(path, module_name: str) -> ModuleType:
+    """The file at `path` imported as `module_name`, once per process."""
     if module_name in sys.modules:
         return sys.modules[module_name]
     if not path.is_file():
-        raise FileNotFoundError(f"no snippet {path}")
+        raise FileNotFoundError(f"no such file {path}")
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module

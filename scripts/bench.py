@@ -37,7 +37,7 @@ from pathlib import Path
 import yaml
 
 from handbook.ahead import import_statements as snippet_import_statements
-from handbook.paths import ROOT
+from handbook.paths import ARTIFACTS, ROOT
 
 REPORT = ROOT / "BENCHMARKS.md"
 BUILD_FACTOR_TARGET = 2.5
@@ -332,7 +332,7 @@ def run_streamed(command: str) -> tuple:
     return status, time.perf_counter() - start, events
 
 
-JUNIT = ROOT / "artifacts" / "bench-junit.xml"
+JUNIT = ARTIFACTS / "bench-junit.xml"
 
 
 def pytest_files(junit: Path) -> list:

@@ -36,9 +36,9 @@ from transformers import Qwen2_5_VLVisionConfig
 from transformers.models.qwen2_5_vl import modeling_qwen2_5_vl as qwen
 from transformers.models.qwen2_vl.image_processing_qwen2_vl import smart_resize
 
-from handbook.paths import ROOT
+from handbook.paths import SNIPPETS
 
-RELEASED = json.loads((ROOT / "snippets" / "data" / "released_vision_configs.json").read_text())
+RELEASED = json.loads((SNIPPETS / "data" / "released_vision_configs.json").read_text())
 CHECKPOINT = "Qwen2.5-VL-7B-Instruct"
 FIELDS = (
     "depth",
@@ -66,7 +66,7 @@ SIDES = (84, 112, 224, 476, 672, 896, 1344, 1792, 2240, 2688, 3136, 3584)
 TINY_SIDES = (84, 112, 224, 336)
 EXACT_SIDES, CONTROL_SIDE = (84, 112), 224
 TOLERANCE = 0.1  # relative (Frobenius) error of an impl's bf16 output against sdpa's (bf16 vs fp32: ~0.03 at 7B dims)
-OUT = ROOT / "snippets" / "data" / "gpu_wall_times.json"
+OUT = SNIPPETS / "data" / "gpu_wall_times.json"
 
 
 class CheckFailed(RuntimeError):

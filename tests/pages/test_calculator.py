@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from transformers import Qwen2VLImageProcessor
 
-from handbook.paths import ROOT
+from handbook.paths import DOCS, ROOT
 from handbook.snippets import load
 from handbook.window_layout import window_layout
 
@@ -224,7 +224,7 @@ def test_random_inputs_match(node_calculator, cases):
 
 def test_numbers_in_the_page_prose():
     """docs/calculator.md says 70 / 28 = 2.5 rounds down to 2, and odd multiples of 14 land on halves."""
-    page = " ".join((ROOT / "docs" / "calculator.md").read_text().split())
+    page = " ".join((DOCS / "calculator.md").read_text().split())
     assert "70 x 70, where 70 / 28 = 2.5 rounds down to 2" in page
     qwen25 = case("qwen2.5-vl", 70, 70)
     assert qwen25["patch_size"] * qwen25["merge_size"] == 28 and 70 / 28 == 2.5

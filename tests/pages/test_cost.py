@@ -17,8 +17,8 @@ from PIL import Image
 from transformers import Qwen2VLImageProcessor
 
 from handbook.page_tests import run_alone, snippets_of
-from handbook.paths import ROOT
-from handbook.snippets import load
+from handbook.paths import DOCS, ROOT, SITE
+from handbook.snippets import load, load_script
 
 per_block, vit_flops, flop_counter, wall, gpu_table, summary = snippets_of(
     "cost", "per_block", "vit_flops", "flop_counter", "block_wall_time", "gpu_table", "summary"
@@ -30,9 +30,7 @@ attention_share, closed_form, counted = vit_flops.attention_share, vit_flops.clo
 counted_by_block, savings = vit_flops.counted_by_block, summary.savings
 KINDS, PARTS, load_record, median = wall.KINDS, wall.PARTS, wall.load_record, wall.median
 
-sys.path.insert(0, str(ROOT / "scripts"))
-import bench  # noqa: E402
-import gpu_wall_time  # noqa: E402
+bench, gpu_wall_time = load_script("bench"), load_script("gpu_wall_time")
 
 
 def checkpoint_max_side() -> int:
@@ -167,7 +165,7 @@ def test_largest_square_is_the_default_budget_edge():
     assert resized(28, 28)[0] ** 2 >= min_pixels
 
 
-COST_PAGE = ROOT / "docs" / "beyond" / "cost.md"
+COST_PAGE = DOCS / "beyond" / "cost.md"
 
 
 def prose(path=COST_PAGE) -> str:
@@ -220,9 +218,9 @@ def test_what_the_prose_says_about_the_gpu_record():
     )
     assert gpu_table.median(rows[rows.index(mid) + 1], "full", "sdpa") >= 2 * gpu_table.median(first, "full", "sdpa")
     for other in ("chapters/conclusion.md", "chapters/5-attention-windows.md"):
-        words = prose(ROOT / "docs" / other)
+        words = prose(DOCS / other)
         assert "efficiency device" not in words and "cost.md#measured-gpu-wall-time" in words, other
-    conclusion = prose(ROOT / "docs" / "chapters" / "conclusion.md")
+    conclusion = prose(DOCS / "chapters" / "conclusion.md")
     assert "with `sdpa` the windowed encoder was slower than all-full at most sizes measured" in conclusion
 
 
@@ -273,7 +271,7 @@ def test_a_snippet_copied_alone_names_the_missing_data(name, tmp_path):
 def test_gpu_record_provenance_on_the_built_page():
     """The page names the device, versions and where the record came from (checked in the built HTML)."""
     record = gpu_table.load_record()
-    html = ROOT / "site" / "beyond" / "cost" / "index.html"
+    html = SITE / "beyond" / "cost" / "index.html"
     if not html.exists():
         pytest.skip("no built site/ (make build)")
     text = " ".join(re.sub(r"<[^>]+>", "", html.read_text()).split())

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from handbook.paths import ROOT
+from handbook.paths import DOCS, ROOT, SITE
 from handbook.snippets import load
 
 recipe = load("coordinate_prediction/recipe")
@@ -22,8 +22,8 @@ absolute_to_original, model_input_size, visual_tokens = (
 checks, trace = load("window_padding/trace").checks, load("window_padding/trace").trace
 compare = load("attention_windows/equivalence").compare
 
-NOTEBOOK = ROOT / "docs" / "notebooks" / "reproduce.ipynb"
-PAGE = ROOT / "site" / "notebooks" / "reproduce" / "index.html"
+NOTEBOOK = DOCS / "notebooks" / "reproduce.ipynb"
+PAGE = SITE / "notebooks" / "reproduce" / "index.html"
 
 
 def test_notebook_is_stored_without_outputs():

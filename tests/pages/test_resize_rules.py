@@ -5,7 +5,7 @@ import ast
 from pathlib import Path
 
 from handbook.page_tests import fence_output, snippet_server, snippets_of
-from handbook.paths import ROOT
+from handbook.paths import DOCS
 from handbook.snippets import load
 
 rules, defaults, examples, processors, double, offline = snippets_of(
@@ -44,7 +44,7 @@ def test_default_upper_bounds_differ_and_lower_bounds_agree():
     assert "12,845,056 px = 16384 tokens" in table and "1,003,520 px = 1280 tokens" in table
     # The page says "The lower bounds agree": every row of the table (each place a default is read) has
     # the same min_pixels, and the upper bounds take more than one value.
-    page = " ".join((ROOT / "docs" / "beyond" / "resize-rules.md").read_text().split())
+    page = " ".join((DOCS / "beyond" / "resize-rules.md").read_text().split())
     assert "The lower bounds agree. The upper bounds do not" in page
     rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table.splitlines()[2:]]
     assert len(rows) >= 2 and all(len(row) == 4 for row in rows)

@@ -2,7 +2,6 @@
 child process from .venv/tf-4.52.4) against the installed release."""
 
 import csv
-import importlib.util
 import zipfile
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import transformers
 from transformers.vision_utils import get_vision_window_index
 
 from handbook.paths import ROOT, SNIPPETS
-from handbook.snippets import load
+from handbook.snippets import load, load_script
 
 history = load("versions/history")
 old_release = load("versions/window_index_4_52_4")
@@ -21,13 +20,6 @@ INSTALLED = Path(transformers.__file__).resolve().parent
 # One worker for the module (make test: --dist loadgroup), so the 4.52.4 comparison (`comparison`, a few seconds
 # in a child process) runs once, not once per worker.
 pytestmark = pytest.mark.xdist_group("page-versions")
-
-
-def load_script():
-    spec = importlib.util.spec_from_file_location("window_code_lines", ROOT / "scripts" / "window_code_lines.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def history_row(version: str) -> dict:
@@ -71,7 +63,7 @@ def fake_wheel(tmp_path: Path, files: dict) -> Path:
 
 
 def test_maintenance_script_reads_the_installed_layout_like_the_live_row(tmp_path):
-    script = load_script()
+    script = load_script("window_code_lines")
     wheel = fake_wheel(
         tmp_path,
         {
@@ -86,7 +78,7 @@ def test_maintenance_script_reads_the_installed_layout_like_the_live_row(tmp_pat
 
 
 def test_maintenance_script_reads_the_4_52_4_layout_like_the_recorded_row(tmp_path):
-    script = load_script()
+    script = load_script("window_code_lines")
     old_file = old_release.OLD_DIR / "transformers/models/qwen2_5_vl/modeling_qwen2_5_vl.py"
     row = script.row_for("4.52.4", fake_wheel(tmp_path, {script.MODELING: old_file}))
     recorded = history_row("4.52.1")  # the data file notes "4.52.4 identical"
@@ -96,7 +88,7 @@ def test_maintenance_script_reads_the_4_52_4_layout_like_the_recorded_row(tmp_pa
 
 def test_data_file_is_in_the_scripts_column_order():
     with (SNIPPETS / "data" / "transformers_window_code_lines.tsv").open() as handle:
-        assert next(csv.reader(handle, delimiter="\t")) == load_script().COLUMNS
+        assert next(csv.reader(handle, delimiter="\t")) == load_script("window_code_lines").COLUMNS
 
 
 def test_snippets_read_the_data_file_and_the_old_release_from_the_current_directory():

@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 import transformers
 
-from handbook.paths import DOCS, ROOT, SITE
+from handbook.paths import DOCS, SITE
 
 
 def built_pages() -> list:
@@ -127,5 +127,5 @@ def test_code_names_carry_no_wrapper_and_the_wrapper_was_invisible():
     assert ".highlight .kc,.highlight .n{color:var(--md-code-hl-name-color)}" in theme
     declared = set(re.findall(r"--md-code-hl-name-color:([^;}]+)", theme))
     assert declared == {"var(--md-code-fg-color)"}, declared
-    ours = "".join(p.read_text() for p in (ROOT / "docs" / "stylesheets").glob("*.css"))
+    ours = "".join(p.read_text() for p in (DOCS / "stylesheets").glob("*.css"))
     assert "--md-code-hl-name-color" not in ours and ".n " not in ours and ".n{" not in ours

@@ -1,14 +1,13 @@
 """Every built page weighs at most 300 kB (the target BENCHMARKS.md reports), the notebook page included."""
 
-import sys
 from pathlib import Path
 
 import pytest
 
-from handbook.paths import ROOT, SITE
+from handbook.paths import SITE
+from handbook.snippets import load_script
 
-sys.path.insert(0, str(ROOT / "scripts"))
-import bench  # noqa: E402  (the same module test_cost.py imports, not a second copy)
+bench = load_script("bench")  # the same module test_cost.py loads, not a second copy
 
 
 def heavy_pages(site: Path, limit: int) -> dict:
