@@ -134,3 +134,17 @@ def test_every_test_file_the_sources_name_exists():
         if not (ROOT / name).is_file()
     )
     assert not missing, "\n".join(missing)
+
+
+def test_no_test_module_changes_the_import_path():
+    """The tests reach snippets/ and scripts/ through handbook.snippets (`load`, `load_script`), never by putting a
+    folder on sys.path: three modules once did, each its own way, and a test module's path change leaks into every
+    module the same worker imports after it."""
+    changes = re.compile(r"\bsys\.path\.(insert|append|extend)\(|\bsys\.path\s*[+]?=")
+    found = sorted(
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in (ROOT / "tests").rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if changes.search(line)
+    )
+    assert not found, found
