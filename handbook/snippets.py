@@ -8,6 +8,7 @@ test's monkeypatch reaches the ledger's calls too).
 
 import importlib.util
 import sys
+from pathlib import Path
 from types import ModuleType
 
 from handbook.paths import SCRIPTS, SNIPPETS
@@ -24,10 +25,11 @@ def load(name: str) -> ModuleType:
 def load_script(name: str) -> ModuleType:
     """scripts/<name>.py as the module `scripts.<name>` (`load_script("bench")`), as `load` loads a snippet:
     scripts/ is not on the import path either."""
-    return load_file(SCRIPTS / f"{name.removesuffix('.py')}.py", f"scripts.{name.removesuffix('.py')}")
+    name = name.removesuffix(".py")
+    return load_file(SCRIPTS / f"{name}.py", f"scripts.{name}")
 
 
-def load_file(path, module_name: str) -> ModuleType:
+def load_file(path: Path, module_name: str) -> ModuleType:
     """The file at `path` imported as `module_name`, once per process."""
     if module_name in sys.modules:
         return sys.modules[module_name]
