@@ -350,7 +350,8 @@ class SnippetServer:
 
     def _ask(self, request: dict, hand_over: bool = False) -> dict:
         """Send one request on a connection of its own and read the reply. hand_over: this process' stdin, stdout
-        and stderr go with the request (become_worker), and /dev/null takes their place here."""
+        and stderr go with the request (become_worker), and /dev/null takes the place of stdin and stdout here;
+        stderr stays, for this process' own last words (the parent died, say)."""
         import socket
 
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
@@ -371,8 +372,8 @@ class SnippetServer:
 
     def become_worker(self, request: dict) -> int:
         """Hand this process' stdin, stdout and stderr to a worker the parent forks for `request` (_launch_worker),
-        and wait for it: its exit status. This process then holds the pipes no more, so they close when the
-        worker ends."""
+        and wait for it: its exit status. This process then holds stdin and stdout no more, so execnet sees them
+        close when the worker ends; stderr, which it still holds, closes when this process ends just after."""
         return self._ask(request, hand_over=True)["status"]
 
     def run_file(self, path, cwd) -> dict:
