@@ -15,6 +15,7 @@ from handbook.snippets import load, load_script
 
 history = load("versions/history")
 old_release = load("versions/window_index_4_52_4")
+script = load_script("window_code_lines")  # the maintenance script that wrote the data file
 INSTALLED = Path(transformers.__file__).resolve().parent
 
 # One worker for the module (make test: --dist loadgroup), so the 4.52.4 comparison (`comparison`, a few seconds
@@ -63,7 +64,6 @@ def fake_wheel(tmp_path: Path, files: dict) -> Path:
 
 
 def test_maintenance_script_reads_the_installed_layout_like_the_live_row(tmp_path):
-    script = load_script("window_code_lines")
     wheel = fake_wheel(
         tmp_path,
         {
@@ -78,7 +78,6 @@ def test_maintenance_script_reads_the_installed_layout_like_the_live_row(tmp_pat
 
 
 def test_maintenance_script_reads_the_4_52_4_layout_like_the_recorded_row(tmp_path):
-    script = load_script("window_code_lines")
     old_file = old_release.OLD_DIR / "transformers/models/qwen2_5_vl/modeling_qwen2_5_vl.py"
     row = script.row_for("4.52.4", fake_wheel(tmp_path, {script.MODELING: old_file}))
     recorded = history_row("4.52.1")  # the data file notes "4.52.4 identical"
@@ -88,7 +87,7 @@ def test_maintenance_script_reads_the_4_52_4_layout_like_the_recorded_row(tmp_pa
 
 def test_data_file_is_in_the_scripts_column_order():
     with (SNIPPETS / "data" / "transformers_window_code_lines.tsv").open() as handle:
-        assert next(csv.reader(handle, delimiter="\t")) == load_script("window_code_lines").COLUMNS
+        assert next(csv.reader(handle, delimiter="\t")) == script.COLUMNS
 
 
 def test_snippets_read_the_data_file_and_the_old_release_from_the_current_directory():

@@ -138,8 +138,8 @@ def test_every_test_file_the_sources_name_exists():
 
 def test_no_test_module_changes_the_import_path():
     """The tests reach snippets/ and scripts/ through handbook.snippets (`load`, `load_script`), never by putting a
-    folder on sys.path: three modules once did, each its own way, and a test module's path change leaks into every
-    module the same worker imports after it."""
+    folder on sys.path: two modules once did, and a third loaded a script a way of its own. A test module's path
+    change leaks into every module the same worker imports after it."""
     changes = re.compile(r"\bsys\.path\.(insert|append|extend)\(|\bsys\.path\s*[+]?=")
     found = sorted(
         f"{path.relative_to(ROOT)}:{number}"
